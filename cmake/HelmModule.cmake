@@ -1,0 +1,21 @@
+# helm_module(NAME SOURCES a.cpp b.cpp PUBLIC_DEPS ... PRIVATE_DEPS ...)
+# One static library per module, named helm_NAME, aliased helm::NAME. Headers are included
+# as "NAME/header.h" from the repository root.
+function(helm_module name)
+  cmake_parse_arguments(M "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(helm_${name} STATIC ${M_SOURCES})
+  add_library(helm::${name} ALIAS helm_${name})
+  target_include_directories(helm_${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(helm_${name} PUBLIC ${M_PUBLIC_DEPS} PRIVATE ${M_PRIVATE_DEPS})
+endfunction()
+
+# helm_test(NAME SOURCES ... DEPS ... [LABELS ...]): one GoogleTest executable per module.
+function(helm_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_DEPS} GTest::gtest GTest::gtest_main)
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
+    PROPERTIES LABELS "${T_LABELS}" ENVIRONMENT "HELM_SHARED=${HELM_SHARED_DIR}"
+    WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
+endfunction()
