@@ -1,0 +1,7 @@
+// Subcommand entry points (argv[0] is the subcommand name). Each throws BadInput on bad input.
+#pragma once
+namespace helm {
+int cmd_run(int argc, char** argv);
+int cmd_forward(int argc, char** argv);
+int cmd_report(int argc, char** argv);
+}  // namespace helm

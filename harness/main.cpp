@@ -1,0 +1,54 @@
+// helm-bench: one executable, subcommands listed in one explicit table.
+// Exit codes: 0 done, 2 bad input (one clear line on stderr), 1 failure at run time.
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <string_view>
+
+#include "common/error.h"
+#include "harness/commands.h"
+
+namespace {
+struct Command {
+  const char* name;
+  int (*fn)(int, char**);
+  const char* what;
+};
+constexpr Command kCommands[] = {
+    {"run", helm::cmd_run, "real execution under MPI (rank 0 scheduler, workers serve)"},
+    {"forward", helm::cmd_forward, "run the model on inputs from an HDF5 file (model verification)"},
+    {"report", helm::cmd_report, "P99/SLO tables from result files"},
+};
+
+void usage(std::ostream& out) {
+  out << "usage: helm-bench SUBCOMMAND [options]   (helm-bench SUBCOMMAND --help)\n\nsubcommands:\n";
+  for (const auto& c : kCommands) out << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.what << "\n";
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage(std::cerr);
+    return 2;
+  }
+  const std::string_view sub = argv[1];
+  if (sub == "--help" || sub == "-h" || sub == "help") {
+    usage(std::cout);
+    return 0;
+  }
+  for (const auto& c : kCommands) {
+    if (sub != c.name) continue;
+    try {
+      return c.fn(argc - 1, argv + 1);
+    } catch (const helm::BadInput& e) {
+      std::cerr << "helm-bench " << sub << ": " << e.what() << "\n";
+      return 2;
+    } catch (const std::exception& e) {
+      std::cerr << "helm-bench " << sub << ": error: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  std::cerr << "helm-bench: unknown subcommand '" << sub << "'\n";
+  usage(std::cerr);
+  return 2;
+}
