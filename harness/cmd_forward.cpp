@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "common/blas.h"
+#include "common/error.h"
 #include "gr_model/weights_io.h"
 #include "harness/cli.h"
 #include "harness/commands.h"

@@ -1,5 +1,7 @@
 #include "harness/node_runtime.h"
 
+#include "common/error.h"
+
 namespace helm {
 
 bool Batcher::admit(const Queued& q) {
@@ -47,7 +49,11 @@ bool NodeRuntime::admit(int64_t id, Nanos arrival, Nanos now) {
 bool NodeRuntime::poll(Nanos now, std::vector<Outcome>& out) {
   if (!batcher_.ready(now)) return false;
   const auto batch = batcher_.take();
+  const size_t first = out.size();
   exec_.execute(batch, now, out);
+  HELM_CHECK(out.size() == first + batch.size(), "executor returned {} outcomes for {} requests",
+             out.size() - first, batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) out[first + i].arrival = batch[i].arrival;
   return true;
 }
 

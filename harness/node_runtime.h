@@ -25,6 +25,7 @@ struct Queued {
 // What one request's execution produced (rows of /requests are built from it).
 struct Outcome {
   int64_t id = 0;
+  Nanos arrival = 0;  // scheduled arrival (copied from the queue entry by NodeRuntime)
   Nanos start = 0, finish = 0;
   int32_t batch_size = 0;
   int64_t history_len = 0, computed_tokens = 0;

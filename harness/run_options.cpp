@@ -13,7 +13,7 @@ void add_run_options(po::options_description& desc, RunOptions& o) {
   w.add_options()
       ("dataset", po::value(&o.dataset)->default_value(o.dataset),
        "synthetic, or FORMAT:PATH (movielens:PATH to a ratings.csv or ratings.dat)")
-      ("workload", po::value(&o.workload)->default_value(o.workload), "arrival regime: steady")
+      ("workload", po::value(&o.workload)->default_value(o.workload), "arrival regime: steady | replay:PATH (a CSV of timestamps, time-scaled to --qps)")
       ("qps", po::value(&o.qps)->default_value(o.qps), "whole-cluster arrival rate (requests/s)")
       ("duration", po::value(&o.duration_s)->default_value(o.duration_s), "seconds of arrivals")
       ("seed", po::value(&o.seed)->default_value(o.seed), "base seed (each concern derives its own stream)")
@@ -23,6 +23,16 @@ void add_run_options(po::options_description& desc, RunOptions& o) {
       ("zipf", po::value(&o.zipf)->default_value(o.zipf), "synthetic: item popularity exponent")
       ("visit-gap-s", po::value(&o.visit_gap_s)->default_value(o.visit_gap_s),
        "data sets: a gap over this many seconds between ratings starts a new visit")
+      ("session-requests", po::value(&o.session_requests)->default_value(o.session_requests),
+       "synthetic: mean requests per user session (KV reuse)")
+      ("session-gap-s", po::value(&o.session_gap_s)->default_value(o.session_gap_s),
+       "synthetic: mean seconds between a user's requests in a session (sets users in session at once)")
+      ("new-items", po::value(&o.new_items)->default_value(o.new_items), "synthetic: mean items consumed between visits")
+      ("history-median", po::value(&o.history_median)->default_value(o.history_median),
+       "synthetic: median history length at a user's first visit")
+      ("popular-share", po::value(&o.popular_share)->default_value(o.popular_share),
+       "share of candidates drawn by popularity, the rest uniform (<0: the workload's default)")
+      ("skip-bad-rows", po::bool_switch(&o.skip_bad_rows), "data files: skip and count malformed rows instead of failing")
       ("tag", po::value(&o.tags)->composing(), "key=value label stored in the results (repeatable)");
   po::options_description m("Model, memory, routing");
   m.add_options()
@@ -92,7 +102,6 @@ void validate(const RunOptions& o) {
   if (o.candidates < 0) bad_input("--candidates: must not be negative");
   if (o.users <= 0 || o.items <= 0) bad_input("--users/--items: must be positive");
   if (!(o.zipf > 0)) bad_input("--zipf: must be positive");
-  if (o.workload != "steady") bad_input("--workload: '{}' is not supported yet (steady)", o.workload);
   if (o.repartition != "naive" && o.repartition != "budgeted")
     bad_input("--repartition: '{}' is not naive or budgeted", o.repartition);
   if (o.router != "rr") bad_input("--router: '{}' is not a known router (rr)", o.router);

@@ -19,9 +19,15 @@ struct RunOptions {
   std::string trace;                  // --trace FILE (a later issue)
   uint64_t seed = 1;
   int candidates = 0;                 // 0 = the model's M
-  int64_t users = 2000, items = 50000;
+  int64_t users = 20000, items = 100000;
   double zipf = 1.0;
-  double visit_gap_s = 3600;          // MovieLens: a gap over this starts a new visit
+  double visit_gap_s = 1800;          // MovieLens: a gap over this starts a new visit
+  double session_requests = 10;       // synthetic: mean requests per session
+  double session_gap_s = 4;           // synthetic: mean gap between a user's requests in a session
+  double new_items = 8;               // synthetic: mean items consumed between visits
+  double history_median = 100;        // synthetic: median first-visit history length
+  double popular_share = -1;          // candidates drawn by popularity (rest uniform); <0 = default
+  bool skip_bad_rows = false;
   // Model and memory
   std::string model = "small";
   std::string memory_policy = "static:0.5";

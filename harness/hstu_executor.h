@@ -1,0 +1,53 @@
+// The real executor of one worker node (CPU backend): per batch it resolves each request's KV
+// cache entry (prefix-verified), fetches the embedding rows of every token it must compute
+// through the EMB cache, waits for the missed rows on the emulated host-to-device link, runs
+// the HSTU forward pass, and commits the new K/V.
+#pragma once
+#include <memory>
+
+#include "allocator/device.h"
+#include "allocator/emb_cache.h"
+#include "allocator/h2d_link.h"
+#include "allocator/kv_cache.h"
+#include "allocator/page_pool.h"
+#include "gr_model/model.h"
+#include "harness/mpi_driver.h"
+
+namespace helm {
+
+struct HstuExecutorOptions {
+  size_t pool_bytes = 0, page_bytes = 64 << 10;
+  double emb_share = 0.5;
+  double link_bytes_per_s = 1e9;
+  Nanos link_latency = 10'000;
+  int candidates = 0;
+};
+
+class HstuExecutor final : public NodeExecutor {
+ public:
+  HstuExecutor(const Trace& trace, const ModelConfig& cfg, uint64_t weight_seed,
+               const HstuExecutorOptions& opt, const Clock& clock);
+  int64_t estimate_tokens(int64_t request_id) override;
+  void execute(std::span<const Queued> batch, Nanos start, std::vector<Outcome>& out) override;
+  LinkStats link_stats() const override { return link_.stats(); }
+  double emb_share() const override { return pool_.emb_share(); }
+  const EmbCache& emb() const { return *emb_; }
+  const KvCache& kv() const { return *kv_; }
+
+ private:
+  struct Seq;  // one request's working state inside a batch
+  const Trace& trace_;
+  const Clock& clock_;
+  HstuExecutorOptions opt_;
+  Weights weights_;
+  HstuModel model_;
+  CpuDevice device_;
+  PagePool pool_;
+  std::unique_ptr<EmbCache> emb_;
+  std::unique_ptr<KvCache> kv_;
+  H2DLink link_;
+  Workspace ws_;
+  std::vector<ItemId> hist_, cands_;
+};
+
+}  // namespace helm

@@ -1,0 +1,31 @@
+// Worker-side construction: the executor and the batching rule from the options.
+#include "harness/hstu_executor.h"
+#include "common/rng.h"
+
+namespace helm {
+
+BatchingOptions batching_options(const RunOptions& o) {
+  BatchingOptions b;
+  b.max_requests = o.batch_max_requests;
+  b.max_tokens = o.batch_max_tokens;
+  b.timeout = static_cast<Nanos>(o.batch_timeout_us * 1e3);
+  b.queue_cap = static_cast<size_t>(o.queue_cap);
+  return b;
+}
+
+WorkerEnv make_worker_executor(const RunContext& ctx, int node, double link_bytes_per_s,
+                               const Clock& clock) {
+  HstuExecutorOptions e;
+  e.pool_bytes = static_cast<size_t>(ctx.opt.pool_mib * 1024 * 1024);
+  e.page_bytes = static_cast<size_t>(ctx.opt.page_kib) * 1024;
+  e.emb_share = ctx.split_for(node);
+  e.link_bytes_per_s = link_bytes_per_s;
+  e.link_latency = static_cast<Nanos>(ctx.opt.h2d_latency_us * 1e3);
+  e.candidates = ctx.candidates;
+  WorkerEnv env;
+  env.executor = std::make_unique<HstuExecutor>(ctx.trace, ctx.model,
+                                                stream_seed(ctx.opt.seed, "weights"), e, clock);
+  return env;
+}
+
+}  // namespace helm

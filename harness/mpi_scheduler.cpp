@@ -1,0 +1,210 @@
+// Rank 0: paces arrivals open-loop by wall clock, routes, sends request ids (MPI_Isend), polls
+// completions and statistics, hands rows to the results thread, and prints the footer.
+// It never blocks during the run: Iprobe + short sleeps (DESIGN.md's MPI rules).
+#include <mpi.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "common/blas.h"
+#include "harness/mpi_driver.h"
+#include "harness/mpi_util.h"
+#include "harness/provenance.h"
+#include "harness/results_sink.h"
+#include "results/summary.h"
+#include "scheduler/router.h"
+#include "common/rng.h"
+
+namespace helm {
+
+namespace {
+
+struct ClockSync {
+  int64_t offset = 0;  // worker raw steady ns - rank 0 raw steady ns
+  int64_t rtt = 0;     // of the sample used
+};
+
+// Ping-pong with each worker; keep the sample with the smallest round trip (NTP's rule).
+std::vector<ClockSync> sync_clocks(int world) {
+  constexpr int kPings = 16;
+  std::vector<ClockSync> out(static_cast<size_t>(world));
+  for (int w = 1; w < world; ++w) {
+    ClockSync best{0, INT64_MAX};
+    for (int i = 0; i <= kPings; ++i) {
+      int64_t ping = i < kPings ? i : -1;
+      const int64_t t0 = mpi::steady_raw_ns();
+      HELM_MPI(MPI_Send(&ping, 1, MPI_INT64_T, w, mpi::kPing, MPI_COMM_WORLD));
+      if (ping < 0) break;
+      int64_t tw = 0;
+      HELM_MPI(MPI_Recv(&tw, 1, MPI_INT64_T, w, mpi::kPong, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+      const int64_t t1 = mpi::steady_raw_ns();
+      if (t1 - t0 < best.rtt) best = {tw - (t0 + t1) / 2, t1 - t0};
+    }
+    out[static_cast<size_t>(w)] = best;
+  }
+  return out;
+}
+
+}  // namespace
+
+int run_scheduler(const RunContext& ctx, int world) {
+  const int workers = world - 1;
+  const auto& reqs = ctx.trace.requests;
+  const int64_t n = static_cast<int64_t>(reqs.size());
+
+  std::cout << "helm-bench run: " << workers << " workers, " << n << " requests, trace "
+            << ctx.trace.name << "\n--- effective configuration ---\n"
+            << ctx.config_text << "-------------------------------\n";
+
+  const LinkSetup link = link_setup(ctx.opt);
+  std::cout << "h2d link: " << link.describe << "\n";
+  const auto clocks = sync_clocks(world);
+  // t = 0 of the run, a little in the future so every worker has its start message in time.
+  const int64_t origin_raw = mpi::steady_raw_ns() + 300'000'000;
+  for (int w = 1; w < world; ++w) {
+    mpi::StartMsg s{origin_raw + clocks[static_cast<size_t>(w)].offset, link.bytes_per_s};
+    HELM_MPI(MPI_Send(&s, sizeof s, MPI_BYTE, w, mpi::kStart, MPI_COMM_WORLD));
+  }
+
+  RootAttributes attrs = provenance_attributes(ctx, world);
+  attrs.set("h2d_bytes_per_s", link.bytes_per_s).set("h2d_link", link.describe);
+  attrs.set("sgemm_gflops", link.sgemm_gflops);
+  std::string offsets;
+  for (int w = 1; w < world; ++w)
+    offsets += fmt::format("{}node{}: offset {} ns, rtt {} ns", w > 1 ? "; " : "", w - 1,
+                           clocks[static_cast<size_t>(w)].offset, clocks[static_cast<size_t>(w)].rtt);
+  attrs.set("clock_offsets", offsets);
+  ResultsSink sink(ctx.opt.out, attrs);
+
+  // Every generated request gets exactly one row; rows are filled as outcomes arrive.
+  std::vector<RequestRow> rows(static_cast<size_t>(n));
+  std::vector<int32_t> outcomes_seen(static_cast<size_t>(n), 0);
+  for (int64_t i = 0; i < n; ++i) {
+    const auto& r = reqs[static_cast<size_t>(i)];
+    auto& row = rows[static_cast<size_t>(i)];
+    row.id = r.id;
+    row.user = r.user;
+    row.phase = r.phase;
+    row.arrival = r.arrival;
+    row.history_len = r.history_len;
+  }
+  auto router = make_router(ctx.opt.router, RouterOptions{workers, stream_seed(ctx.opt.seed, "router")});
+  ClusterView view;
+  view.nodes.resize(static_cast<size_t>(workers));
+
+  const SteadyClock clock{std::chrono::steady_clock::time_point(std::chrono::nanoseconds(origin_raw))};
+  const Nanos slo_ns = static_cast<Nanos>(ctx.opt.slo_ms * 1e6);
+  const Nanos last_arrival = n ? reqs.back().arrival : 0;
+  const Nanos drain_end = last_arrival + static_cast<Nanos>(ctx.opt.drain_s * 1e9);
+  mpi::PendingSends<int64_t> sends;
+  int64_t next = 0, outstanding = 0, duplicates = 0;
+  int finished = 0;
+  std::vector<mpi::WireOutcome> buf;
+
+  auto on_outcome = [&](const mpi::WireOutcome& w) {
+    const auto id = w.o.id;
+    if (id < 0 || id >= n || outcomes_seen[static_cast<size_t>(id)]++) {
+      ++duplicates;
+      return;
+    }
+    auto& row = rows[static_cast<size_t>(id)];
+    row.node = w.node;
+    row.status = w.status;
+    row.batch_size = w.o.batch_size;
+    if (w.status == kCompleted) {
+      row.start = w.o.start;
+      row.finish = w.o.finish;
+      row.latency = w.o.finish - row.arrival;
+      row.slo_met = row.latency <= slo_ns;
+      row.computed_tokens = w.o.computed_tokens;
+      row.kv_hit_tokens_pool = w.o.kv_hit_tokens_pool;
+      row.kv_hit_tokens_host = w.o.kv_hit_tokens_host;
+      row.emb_lookups = w.o.emb_lookups;
+      row.emb_hits = w.o.emb_hits;
+      row.h2d_bytes = w.o.h2d_bytes;
+      if (w.o.history_len) row.history_len = static_cast<int32_t>(w.o.history_len);
+    }
+    --outstanding;
+    --view.nodes[static_cast<size_t>(w.node)].outstanding;
+    sink.add(row);
+  };
+  auto poll = [&] {
+    int flag = 0;
+    MPI_Status st;
+    HELM_MPI(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st));
+    while (flag) {
+      int bytes = 0;
+      HELM_MPI(MPI_Get_count(&st, MPI_BYTE, &bytes));
+      if (st.MPI_TAG == mpi::kOutcomes) {
+        buf.resize(static_cast<size_t>(bytes) / sizeof(mpi::WireOutcome));
+        HELM_MPI(MPI_Recv(buf.data(), bytes, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        for (const auto& w : buf) on_outcome(w);
+      } else if (st.MPI_TAG == mpi::kNodeStats) {
+        NodeRow nr;
+        HELM_MPI(MPI_Recv(&nr, sizeof nr, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        view.nodes[static_cast<size_t>(nr.node)].emb_share = nr.emb_share;
+        sink.add(nr);
+      } else if (st.MPI_TAG == mpi::kFinished) {
+        int64_t count = 0;
+        HELM_MPI(MPI_Recv(&count, 1, MPI_INT64_T, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        ++finished;
+      } else {
+        throw std::runtime_error("rank 0: unexpected message tag " + std::to_string(st.MPI_TAG));
+      }
+      HELM_MPI(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st));
+    }
+  };
+
+  for (;;) {
+    Nanos now = clock.now();
+    while (next < n && reqs[static_cast<size_t>(next)].arrival <= now) {
+      const auto& r = reqs[static_cast<size_t>(next)];
+      const int node = router->route({r.id, r.user, r.history_len, r.arrival}, view);
+      sends.send({r.id}, node + 1, mpi::kRequest);
+      auto& row = rows[static_cast<size_t>(next)];
+      row.node = node;
+      row.dispatch_lag = clock.now() - r.arrival;
+      ++view.nodes[static_cast<size_t>(node)].outstanding;
+      ++outstanding;
+      ++next;
+    }
+    poll();
+    sends.reap();
+    now = clock.now();
+    if (next == n && (outstanding == 0 || now >= drain_end)) break;
+    const Nanos until_next = next < n ? reqs[static_cast<size_t>(next)].arrival - now : 200'000;
+    mpi::idle_sleep(std::clamp<Nanos>(until_next, 0, 200'000));
+  }
+  for (int w = 1; w < world; ++w) HELM_MPI(MPI_Send(nullptr, 0, MPI_BYTE, w, mpi::kStop, MPI_COMM_WORLD));
+  while (finished < workers) {
+    poll();
+    if (finished < workers) mpi::idle_sleep(200'000);
+  }
+  sends.wait_all();
+
+  // A request without an outcome would be a harness bug: record it as failed, never silently.
+  int64_t missing = 0;
+  for (int64_t i = 0; i < n; ++i)
+    if (!outcomes_seen[static_cast<size_t>(i)]) {
+      rows[static_cast<size_t>(i)].status = kFailed;
+      sink.add(rows[static_cast<size_t>(i)]);
+      ++missing;
+    }
+  const Nanos warmup = static_cast<Nanos>(ctx.opt.warmup_s * 1e9);
+  Summary s = summarize(rows, warmup, ctx.opt.slo_ms, n);
+  if (duplicates || missing) s.exactly_once = false;
+  std::vector<std::string> notes = ctx.trace.notes;
+  notes.push_back("backend cpu: the host-to-device link is emulated at the A100 compute:PCIe ratio; "
+                  "HBM bandwidth and fixed costs are not scaled");
+  if (duplicates) notes.push_back(fmt::format("{} duplicate outcomes received", duplicates));
+  if (missing) notes.push_back(fmt::format("{} requests had no outcome (recorded as failed)", missing));
+  RootAttributes footer = footer_attributes(s);
+  footer.set("outcome_duplicates", duplicates).set("outcome_missing", missing);
+  sink.finish(footer);
+  std::cout << format_footer(s, notes) << "results: " << ctx.opt.out << "\n";
+  return 0;
+}
+
+}  // namespace helm

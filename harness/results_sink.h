@@ -1,0 +1,39 @@
+// Rank 0's results writer on its own thread: the pacing loop only hands rows over (a mutex and a
+// swap), HDF5 compression and I/O happen here, and the file is flushed every `flush_every` so a
+// killed run leaves a readable file.
+#pragma once
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "results/writer.h"
+
+namespace helm {
+
+class ResultsSink {
+ public:
+  ResultsSink(const std::string& path, const RootAttributes& attrs,
+              std::chrono::milliseconds flush_every = std::chrono::milliseconds(1000));
+  ~ResultsSink();  // finish() if not done
+  void add(const RequestRow& r);
+  void add(const NodeRow& r);
+  void add(const ControllerRow& r);
+  // Stops the thread, writes what is left, adds `footer` attributes and closes the file.
+  void finish(const RootAttributes& footer);
+
+ private:
+  void loop();
+  void drain_into_file();
+  ResultsWriter writer_;
+  std::chrono::milliseconds every_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::vector<RequestRow> req_;
+  std::vector<NodeRow> nodes_;
+  std::vector<ControllerRow> ctrl_;
+  std::thread thread_;
+};
+
+}  // namespace helm

@@ -1,0 +1,27 @@
+// Everything a `run` needs that every rank must agree on, built from the options alone before
+// any MPI work (so bad input is reported the same way with or without mpirun): the trace (a pure
+// function of its parameters), the model shape, the per-node splits, the effective config text.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "gr_model/config.h"
+#include "harness/run_options.h"
+#include "workloads/request.h"
+
+namespace helm {
+
+struct RunContext {
+  RunOptions opt;
+  ModelConfig model;
+  int candidates = 0;             // M per request
+  Trace trace;
+  std::vector<double> splits;     // EMB share per node, assigned in turn
+  std::string config_text;        // effective configuration (every option, defaults marked)
+  double split_for(int node) const { return splits[static_cast<size_t>(node) % splits.size()]; }
+};
+
+// Validates `opt` and builds the context; throws BadInput (file:line and field) on bad input.
+RunContext build_run_context(const RunOptions& opt, std::string config_text);
+
+}  // namespace helm

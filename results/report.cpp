@@ -1,0 +1,150 @@
+#include "results/report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "common/error.h"
+#include "results/reader.h"
+#include "results/summary.h"
+
+namespace helm {
+
+Format parse_format(std::string_view name) {
+  if (name == "markdown" || name == "md") return Format::kMarkdown;
+  if (name == "csv") return Format::kCsv;
+  if (name == "latex" || name == "tex") return Format::kLatex;
+  bad_input("--format: '{}' is not one of markdown, csv, latex", name);
+}
+
+namespace {
+
+const std::vector<std::string> kColumns = {
+    "file",   "dataset",  "workload",       "memory_policy", "router",     "p50_ms", "p99_ms",
+    "slo_pct", "throughput_rps", "emb_hit_pct", "kv_hit_pct", "requests", "valid"};
+constexpr size_t kFirstNumeric = 5, kLastNumeric = 11;  // right-aligned columns
+
+struct Run {
+  std::vector<std::string> cells;
+  RootAttributes attrs;
+};
+
+Run load(const std::string& path) {
+  ResultsReader r(path);  // BadInput for missing / not HDF5 / wrong schema / missing tables
+  const RootAttributes& a = r.attributes();
+  const auto slo = a.number(attr::kSloMs);
+  if (!slo) bad_input("{}: missing numeric root attribute '{}'", path, attr::kSloMs);
+  const Nanos warmup = a.integer(attr::kWarmupNs).value_or(0);
+  const Summary s = summarize(r.requests(), warmup, *slo,
+                              a.integer(attr::kRequestsGenerated).value_or(-1));
+  auto or_dash = [&](const char* key) { return a.has(key) ? a.text(key) : std::string("-"); };
+  Run run;
+  run.attrs = a;
+  run.cells = {std::filesystem::path(path).filename().string(),
+               or_dash(attr::kDataset),
+               or_dash(attr::kWorkload),
+               or_dash(attr::kMemoryPolicy),
+               or_dash(attr::kRouter),
+               fmt::format("{:.3f}", double(s.p50.value) * 1e-6),
+               fmt::format("{:.3f}", double(s.p99.value) * 1e-6),
+               fmt::format("{:.2f}", 100 * s.slo_satisfaction),
+               fmt::format("{:.2f}", s.throughput_rps),
+               fmt::format("{:.2f}", 100 * s.emb_hit_rate),
+               fmt::format("{:.2f}", 100 * s.kv_hit_rate),
+               fmt::format("{}", s.generated),
+               s.valid && s.exactly_once ? "yes" : "no"};
+  return run;
+}
+
+std::string csv_cell(const std::string& c) {
+  if (c.find_first_of(",\"\n\r") == std::string::npos) return c;
+  std::string out = "\"";
+  for (char ch : c) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return out + "\"";
+}
+
+std::string latex_cell(const std::string& c) {
+  std::string out;
+  for (char ch : c) {
+    switch (ch) {
+      case '\\': out += "\\textbackslash{}"; break;
+      case '~': out += "\\textasciitilde{}"; break;
+      case '^': out += "\\textasciicircum{}"; break;
+      case '&': case '%': case '$': case '#': case '_': case '{': case '}':
+        out += '\\';
+        out += ch;
+        break;
+      default: out += ch;
+    }
+  }
+  return out;
+}
+
+bool numeric(size_t col) { return col >= kFirstNumeric && col <= kLastNumeric; }
+
+void markdown(const std::vector<std::vector<std::string>>& t, std::ostream& out) {
+  std::vector<size_t> w(t[0].size(), 3);
+  for (const auto& row : t)
+    for (size_t c = 0; c < row.size(); ++c) w[c] = std::max(w[c], row[c].size());
+  auto emit = [&](const std::vector<std::string>& row) {
+    out << '|';
+    for (size_t c = 0; c < row.size(); ++c)
+      out << ' ' << (numeric(c) ? fmt::format("{:>{}}", row[c], w[c]) : fmt::format("{:<{}}", row[c], w[c]))
+          << " |";
+    out << '\n';
+  };
+  emit(t[0]);
+  out << '|';
+  for (size_t c = 0; c < w.size(); ++c)
+    out << ' ' << std::string(w[c] - 1, '-') << (numeric(c) ? ':' : '-') << " |";
+  out << '\n';
+  for (size_t r = 1; r < t.size(); ++r) emit(t[r]);
+}
+
+void csv(const std::vector<std::vector<std::string>>& t, std::ostream& out) {
+  for (const auto& row : t) {
+    for (size_t c = 0; c < row.size(); ++c) out << (c ? "," : "") << csv_cell(row[c]);
+    out << '\n';
+  }
+}
+
+// A booktabs tabular (\usepackage{booktabs}), ready for \input{}.
+void latex(const std::vector<std::vector<std::string>>& t, std::ostream& out) {
+  std::string spec;
+  for (size_t c = 0; c < t[0].size(); ++c) spec += numeric(c) ? 'r' : 'l';
+  out << "\\begin{tabular}{" << spec << "}\n\\toprule\n";
+  for (size_t r = 0; r < t.size(); ++r) {
+    for (size_t c = 0; c < t[r].size(); ++c) out << (c ? " & " : "") << latex_cell(t[r][c]);
+    out << " \\\\\n";
+    if (r == 0) out << "\\midrule\n";
+  }
+  out << "\\bottomrule\n\\end{tabular}\n";
+}
+
+}  // namespace
+
+void report(const std::vector<std::string>& files, Format fmt, std::ostream& out) {
+  if (files.empty()) bad_input("report: no result files given");
+  std::vector<Run> runs;
+  for (const auto& f : files) runs.push_back(load(f));  // all checked before anything is printed
+
+  std::set<std::string> tags;  // sorted: a stable column order across sweeps
+  for (const auto& r : runs)
+    for (const auto& [k, v] : r.attrs.items())
+      if (k.starts_with(attr::kTagPrefix)) tags.insert(k);
+  std::vector<std::vector<std::string>> table{kColumns};
+  for (const auto& k : tags) table[0].push_back(k.substr(std::string_view(attr::kTagPrefix).size()));
+  for (auto& r : runs) {
+    for (const auto& k : tags) r.cells.push_back(r.attrs.text(k));
+    table.push_back(std::move(r.cells));
+  }
+  switch (fmt) {
+    case Format::kMarkdown: markdown(table, out); break;
+    case Format::kCsv: csv(table, out); break;
+    case Format::kLatex: latex(table, out); break;
+  }
+}
+
+}  // namespace helm

@@ -1,0 +1,74 @@
+// The run's figures per DESIGN.md's measurement contract, and the footer that prints them.
+//
+// Measured requests are those with arrival >= warmup_ns (scheduled arrival: warm-up is a span of
+// the trace, not of wall time). Definitions:
+// - latency = finish - arrival (open loop); percentiles by nearest rank over completed measured
+//   requests (rank = ceil(p/100 * n), 1-based), always with their sample count;
+// - SLO satisfaction = measured requests completed with latency <= slo_ms / all measured requests
+//   (dropped and failed count as misses);
+// - throughput = measured completions / (last measured finish - warmup_ns), per second;
+// - EMB hit rate = sum emb_hits / sum emb_lookups over measured requests;
+// - KV hit rate = (kv_hit_tokens_pool + kv_hit_tokens_host) / (those + computed_tokens): the share
+//   of history tokens whose K/V came from a cache;
+// - dispatch-lag P99 over all measured requests; the run is VALID when it is <= 5% of the SLO;
+// - exactly-once: over ALL rows (warm-up included), the ids are 0..n-1, each exactly once.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "results/attributes.h"
+#include "results/schema.h"
+
+namespace helm {
+
+struct Percentile {
+  Nanos value = 0;    // 0 when count == 0
+  int64_t count = 0;  // samples it was taken over
+};
+
+struct Summary {
+  double slo_ms = 0;
+  Nanos warmup_ns = 0;
+  int64_t rows = 0;  // all rows, warm-up included
+  // Measured (after warm-up):
+  int64_t generated = 0, completed = 0, dropped = 0, failed = 0;
+  Percentile p50, p99, p999;
+  int64_t within_slo = 0;
+  double slo_satisfaction = 0;  // fraction in [0, 1]; 0 when nothing was generated
+  Nanos window_end = 0;         // last finish of a measured completion (window starts at warmup_ns)
+  double throughput_rps = 0;
+  int64_t emb_lookups = 0, emb_hits = 0;
+  double emb_hit_rate = 0;
+  int64_t kv_hit_tokens = 0, kv_computed_tokens = 0;
+  double kv_hit_rate = 0;
+  Percentile dispatch_lag_p99;
+  bool valid = true;  // dispatch_lag_p99 <= 5% of the SLO
+  // Exactly-once invariant:
+  int64_t expected_requests = 0;  // n: the trace size if given, else the row count
+  int64_t missing_ids = 0;        // ids in 0..n-1 with no row
+  int64_t duplicate_rows = 0;     // rows whose id was already seen
+  int64_t out_of_range_rows = 0;  // rows with an id outside 0..n-1
+  bool exactly_once = true;
+};
+
+// Nearest-rank percentile of ascending `sorted` values; p in (0, 100].
+Percentile nearest_rank(std::span<const Nanos> sorted, double p);
+
+// `expected_requests`: how many requests the trace generated, when the caller knows (the harness
+// does); then a lost last row is caught too. -1: take the row count.
+Summary summarize(std::span<const RequestRow> rows, Nanos warmup_ns, double slo_ms,
+                  int64_t expected_requests = -1);
+
+// The footer's figures as root attributes ("footer_*": p50_ns, p99_ns, p999_ns with _count,
+// slo_satisfaction, throughput_rps, emb/kv hit rates, dispatch_lag_p99_ns, valid, exactly_once,
+// generated/completed/dropped/failed), for ResultsWriter::set_attrs at the end of a run.
+RootAttributes footer_attributes(const Summary& s);
+
+// The human footer: several lines, each "label: value", ending with the VALID/INVALID and
+// PASS/FAIL verdicts. `notes` (e.g. "trace ended before --duration") are printed before them.
+std::string format_footer(const Summary& s, std::span<const std::string> notes = {});
+
+}  // namespace helm

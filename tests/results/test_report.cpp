@@ -1,0 +1,104 @@
+// `report` over small files in every format, and its bad input.
+#include <fstream>
+#include <sstream>
+
+#include "common/error.h"
+#include "fixtures.h"
+#include "results/report.h"
+#include "results/writer.h"
+
+using namespace helm;
+using test::TempFile;
+
+namespace {
+
+// 10 requests, latencies 1..10 ms (the last one dropped), slo 5 ms.
+void write_run(const std::string& path, const std::string& policy, const std::string& tag) {
+  RootAttributes a;
+  a.set("dataset", "ml-20m").set("workload", "steady").set("memory_policy", policy);
+  a.set("router", "rr").set("slo_ms", 5.0).set("warmup_ns", int64_t{0});
+  if (!tag.empty()) a.set("tag_split", tag);
+  ResultsWriter w(path, a);
+  std::vector<RequestRow> rows;
+  for (int i = 0; i < 10; ++i) {
+    RequestRow r = test::completed(i, 100.0 * i, 1 + i);
+    r.emb_lookups = 4, r.emb_hits = 3;
+    r.kv_hit_tokens_pool = 1, r.computed_tokens = 1;
+    rows.push_back(r);
+  }
+  rows[9] = test::dropped(9, 900);
+  w.append(rows);
+}
+
+std::string render(const std::vector<std::string>& files, Format f) {
+  std::ostringstream out;
+  report(files, f, out);
+  return out.str();
+}
+
+}  // namespace
+
+TEST(Report, ThreeFormatsOverTwoRuns) {
+  TempFile a, b;
+  write_run(a.path(), "static:0.3", "a_b");
+  write_run(b.path(), "helm", "");
+  // P50 = 5th of 9 = 5 ms; P99 = 9 ms; SLO 5 of 10 = 50%; throughput: 9 in 0.809 s.
+  const std::string md = render({a.path(), b.path()}, Format::kMarkdown);
+  EXPECT_NE(md.find("| file"), std::string::npos) << md;
+  EXPECT_NE(md.find("static:0.3"), std::string::npos);
+  EXPECT_NE(md.find("5.000"), std::string::npos);
+  EXPECT_NE(md.find("9.000"), std::string::npos);
+  EXPECT_NE(md.find("50.00"), std::string::npos);
+  EXPECT_NE(md.find("75.00"), std::string::npos);  // EMB 3 of 4
+  EXPECT_NE(md.find("split"), std::string::npos);  // tag column, prefix dropped
+  EXPECT_EQ(std::count(md.begin(), md.end(), '\n'), 4);  // header, rule, two rows
+
+  const std::string csv = render({a.path(), b.path()}, Format::kCsv);
+  std::istringstream lines(csv);
+  std::string header, row1, row2;
+  std::getline(lines, header);
+  std::getline(lines, row1);
+  std::getline(lines, row2);
+  EXPECT_EQ(header,
+            "file,dataset,workload,memory_policy,router,p50_ms,p99_ms,slo_pct,throughput_rps,"
+            "emb_hit_pct,kv_hit_pct,requests,valid,split");
+  EXPECT_NE(row1.find(",ml-20m,steady,static:0.3,rr,5.000,9.000,50.00,11.12,75.00,50.00,10,yes,a_b"),
+            std::string::npos)
+      << row1;
+  EXPECT_NE(row2.find(",helm,rr,"), std::string::npos);
+  EXPECT_EQ(row2.back(), ',');  // no tag in the second run: blank cell
+
+  const std::string tex = render({a.path(), b.path()}, Format::kLatex);
+  EXPECT_NE(tex.find("\\begin{tabular}{lllllrrrrrrrll}"), std::string::npos) << tex;
+  EXPECT_NE(tex.find("memory\\_policy"), std::string::npos);
+  EXPECT_NE(tex.find("a\\_b"), std::string::npos);
+  EXPECT_NE(tex.find("\\bottomrule"), std::string::npos);
+}
+
+TEST(Report, FormatNames) {
+  EXPECT_EQ(parse_format("markdown"), Format::kMarkdown);
+  EXPECT_EQ(parse_format("csv"), Format::kCsv);
+  EXPECT_EQ(parse_format("latex"), Format::kLatex);
+  EXPECT_THROW(parse_format("html"), BadInput);
+}
+
+TEST(Report, BadFilesAreBadInputNamingTheFile) {
+  TempFile good, missing, text(".csv"), bare;
+  write_run(good.path(), "helm", "");
+  std::ofstream(text.path()) << "not hdf5\n";
+  {
+    h5::File h(bare.path(), h5::Mode::kCreate);
+    h.set_attr("/", "schema_version", kSchemaVersion);  // right version, no tables
+  }
+  for (const auto* bad : {&missing, &text, &bare}) {
+    std::ostringstream out;
+    try {
+      report({good.path(), bad->path()}, Format::kCsv, out);
+      FAIL() << bad->path();
+    } catch (const BadInput& e) {
+      EXPECT_NE(std::string(e.what()).find(bad->path()), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(out.str().empty());  // nothing printed before the error
+  }
+  EXPECT_THROW(render({}, Format::kCsv), BadInput);
+}
