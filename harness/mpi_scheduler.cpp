@@ -12,6 +12,7 @@
 #include "harness/mpi_driver.h"
 #include "harness/mpi_util.h"
 #include "harness/provenance.h"
+#include "harness/request_rows.h"
 #include "harness/results_sink.h"
 #include "results/summary.h"
 #include "scheduler/router.h"
@@ -79,17 +80,8 @@ int run_scheduler(const RunContext& ctx, int world) {
   ResultsSink sink(ctx.opt.out, attrs);
 
   // Every generated request gets exactly one row; rows are filled as outcomes arrive.
-  std::vector<RequestRow> rows(static_cast<size_t>(n));
+  std::vector<RequestRow> rows = initial_rows(ctx.trace);
   std::vector<int32_t> outcomes_seen(static_cast<size_t>(n), 0);
-  for (int64_t i = 0; i < n; ++i) {
-    const auto& r = reqs[static_cast<size_t>(i)];
-    auto& row = rows[static_cast<size_t>(i)];
-    row.id = r.id;
-    row.user = r.user;
-    row.phase = r.phase;
-    row.arrival = r.arrival;
-    row.history_len = r.history_len;
-  }
   auto router = make_router(ctx.opt.router, RouterOptions{workers, stream_seed(ctx.opt.seed, "router")});
   ClusterView view;
   view.nodes.resize(static_cast<size_t>(workers));
@@ -110,22 +102,7 @@ int run_scheduler(const RunContext& ctx, int world) {
       return;
     }
     auto& row = rows[static_cast<size_t>(id)];
-    row.node = w.node;
-    row.status = w.status;
-    row.batch_size = w.o.batch_size;
-    if (w.status == kCompleted) {
-      row.start = w.o.start;
-      row.finish = w.o.finish;
-      row.latency = w.o.finish - row.arrival;
-      row.slo_met = row.latency <= slo_ns;
-      row.computed_tokens = w.o.computed_tokens;
-      row.kv_hit_tokens_pool = w.o.kv_hit_tokens_pool;
-      row.kv_hit_tokens_host = w.o.kv_hit_tokens_host;
-      row.emb_lookups = w.o.emb_lookups;
-      row.emb_hits = w.o.emb_hits;
-      row.h2d_bytes = w.o.h2d_bytes;
-      if (w.o.history_len) row.history_len = static_cast<int32_t>(w.o.history_len);
-    }
+    apply_outcome(row, w.o, w.node, w.status, slo_ns);
     --outstanding;
     --view.nodes[static_cast<size_t>(w.node)].outstanding;
     sink.add(row);
@@ -184,26 +161,14 @@ int run_scheduler(const RunContext& ctx, int world) {
   }
   sends.wait_all();
 
-  // A request without an outcome would be a harness bug: record it as failed, never silently.
-  int64_t missing = 0;
+  // A request without an outcome would be a harness bug: end_run records it as failed.
+  RunEnd end = end_run(ctx, rows, outcomes_seen, duplicates,
+                       "backend cpu: the host-to-device link is emulated at the A100 compute:PCIe "
+                       "ratio; HBM bandwidth and fixed costs are not scaled");
   for (int64_t i = 0; i < n; ++i)
-    if (!outcomes_seen[static_cast<size_t>(i)]) {
-      rows[static_cast<size_t>(i)].status = kFailed;
-      sink.add(rows[static_cast<size_t>(i)]);
-      ++missing;
-    }
-  const Nanos warmup = static_cast<Nanos>(ctx.opt.warmup_s * 1e9);
-  Summary s = summarize(rows, warmup, ctx.opt.slo_ms, n);
-  if (duplicates || missing) s.exactly_once = false;
-  std::vector<std::string> notes = ctx.trace.notes;
-  notes.push_back("backend cpu: the host-to-device link is emulated at the A100 compute:PCIe ratio; "
-                  "HBM bandwidth and fixed costs are not scaled");
-  if (duplicates) notes.push_back(fmt::format("{} duplicate outcomes received", duplicates));
-  if (missing) notes.push_back(fmt::format("{} requests had no outcome (recorded as failed)", missing));
-  RootAttributes footer = footer_attributes(s);
-  footer.set("outcome_duplicates", duplicates).set("outcome_missing", missing);
-  sink.finish(footer);
-  std::cout << format_footer(s, notes) << "results: " << ctx.opt.out << "\n";
+    if (!outcomes_seen[static_cast<size_t>(i)]) sink.add(rows[static_cast<size_t>(i)]);
+  sink.finish(end.footer);
+  std::cout << format_footer(end.summary, end.notes) << "results: " << ctx.opt.out << "\n";
   return 0;
 }
 
