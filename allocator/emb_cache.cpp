@@ -1,0 +1,307 @@
+#include "allocator/emb_cache.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+
+namespace helm {
+
+EmbBatchStats& EmbBatchStats::operator+=(const EmbBatchStats& o) {
+  lookups += o.lookups;
+  hits += o.hits;
+  misses += o.misses;
+  admitted += o.admitted;
+  rejected += o.rejected;
+  h2d_bytes += o.h2d_bytes;
+  return *this;
+}
+
+namespace {
+size_t sketch_words(const EmbCacheOptions& opt, size_t pool_rows) {
+  if (opt.sketch_words) return opt.sketch_words;
+  return std::clamp<size_t>(pool_rows, size_t{1} << 12, size_t{1} << 21);
+}
+size_t checked_row_bytes(const HostTable& t, const Device& d) {
+  if (t.row_bytes() == 0 || t.row_bytes() > d.page_bytes())
+    bad_input("--page-kib: an embedding row of {} bytes does not fit a page of {} bytes",
+              t.row_bytes(), d.page_bytes());
+  return t.row_bytes();
+}
+}  // namespace
+
+EmbCache::EmbCache(PagePool& pool, Device& device, const HostTable& table, EmbCacheOptions opt)
+    : pool_(pool),
+      table_(table),
+      table_rows_(table.rows()),
+      opt_(opt),
+      row_bytes_(checked_row_bytes(table, device)),
+      rows_per_page_(device.page_bytes() / row_bytes_),
+      bytes_(device.has_bytes()),
+      device_(device),
+      sketch_(sketch_words(opt, pool.num_pages() * rows_per_page_), opt.sketch_sample) {
+  HELM_CHECK(pool.num_pages() == device.num_pages(), "pool of {} pages on a device of {}",
+             pool.num_pages(), device.num_pages());
+}
+
+EmbCache::~EmbCache() {
+  // Pages go back to the pool, so a cache can be rebuilt over the same pool (tests, sim resets).
+  for (PageId p : pinned_) pool_.unpin(p);
+  for (PageId p : pages_) pool_.release(p);
+}
+
+inline const float* EmbCache::use_slot(uint32_t s) {
+  const size_t lp = slots_[s].page;
+  if (page_epoch_[lp] != epoch_) {
+    page_epoch_[lp] = epoch_;
+    pool_.pin(pages_[lp]);
+    pinned_.push_back(pages_[lp]);
+  }
+  if (!bytes_) return nullptr;
+  return reinterpret_cast<const float*>(page_base_[lp] + (s - lp * rows_per_page_) * row_bytes_);
+}
+
+void EmbCache::lookup_batch(std::span<const ItemId> items, std::vector<const float*>& rows,
+                            EmbBatchStats& st) {
+  EmbBatchStats b;
+  rows.resize(items.size());
+  const auto staged_key = [this](uint32_t k) { return static_cast<uint64_t>(staged_items_[k]); };
+  const size_t n = items.size();
+  for (ItemId item : items)  // checked up front: keeps the pipelined loop below lean
+    HELM_CHECK(item >= 0 && item < table_rows_, "item {} outside the table", item);
+  // Software pipeline over the batch (the batch API exists for this): item i+8's index bucket
+  // and sketch word are prefetched, item i+4's slot is guessed from the index and prefetched,
+  // so the cache misses of independent lookups overlap. Guesses are confirmed at item i.
+  constexpr size_t kFar = 8, kNear = 4, kRing = 16;
+  uint64_t hs[kRing];
+  uint32_t guess[kRing];
+  const auto far = [&](size_t j) {
+    const uint64_t h = hash(items[j]);
+    hs[j % kRing] = h;
+    index_.prefetch(h);
+    sketch_.prefetch_hashed(h);
+  };
+  const auto near = [&](size_t j) {
+    const uint32_t g = index_.candidate(hs[j % kRing]);
+    guess[j % kRing] = g;
+    if (g != SlotIndex::kEmpty) __builtin_prefetch(&slots_[g]);
+  };
+  for (size_t j = 0; j < std::min(n, kFar); ++j) far(j);
+  for (size_t j = 0; j < std::min(n, kNear); ++j) near(j);
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kFar < n) far(i + kFar);
+    if (i + kNear < n) near(i + kNear);
+    const ItemId item = items[i];
+    const uint64_t h = hs[i % kRing];
+    uint32_t s = guess[i % kRing];
+    // The guess is stale or wrong when the slot now holds another item or the item was
+    // admitted since (a duplicate): then look it up properly.
+    if (s == SlotIndex::kEmpty || slots_[s].item != item)
+      s = index_.find_hashed(static_cast<uint64_t>(item), h, key_of_slot());
+    if (s != SlotIndex::kEmpty) {  // hit (or a row this batch already used)
+      Slot& sl = slots_[s];
+      if (sl.epoch != epoch_) {
+        sl.epoch = epoch_;
+        sl.ref = 1;
+        ++batch_rows_;
+        ++b.lookups;
+        ++b.hits;
+        sketch_.record_hashed(h);
+      }
+      rows[i] = use_slot(s);
+      continue;
+    }
+    if (!staged_items_.empty()) {  // rejected earlier in this batch: same staged copy
+      const uint32_t k = staged_index_.find(static_cast<uint64_t>(item), staged_key);
+      if (k != SlotIndex::kEmpty) {
+        rows[i] = bytes_ ? staging_[k / kStageRows].get() + (k % kStageRows) * table_.dim()
+                         : nullptr;
+        continue;
+      }
+    }
+    ++b.lookups;
+    ++b.misses;
+    b.h2d_bytes += static_cast<int64_t>(row_bytes_);
+    sketch_.record_hashed(h);
+    s = take_slot(item, h);
+    if (s == SlotIndex::kEmpty) {
+      ++b.rejected;
+      rows[i] = stage(item);
+      continue;
+    }
+    ++b.admitted;
+    slots_[s].item = item;
+    slots_[s].epoch = epoch_;
+    slots_[s].ref = 0;  // no second chance until it is hit again
+    ++batch_rows_;
+    index_.insert(static_cast<uint64_t>(item), s);
+    const float* row = use_slot(s);
+    if (bytes_) table_.read(item, const_cast<float*>(row));
+    rows[i] = row;
+  }
+  st += b;
+  stats_ += b;
+}
+
+uint32_t EmbCache::take_slot(ItemId item, uint64_t h) {
+  if (free_slots_.empty() && !grow()) {
+    const uint32_t v = clock_victim();
+    if (v == SlotIndex::kEmpty) return v;  // everything pinned by this batch
+    if (opt_.admission && sketch_.estimate_hashed(h) <= freq(slots_[v].item))
+      return SlotIndex::kEmpty;  // the hand stays on the victim: the next miss meets it again
+    evict(v);
+    hand_ = v + 1;
+  }
+  const uint32_t s = free_slots_.back();
+  free_slots_.pop_back();
+  return s;
+}
+
+uint32_t EmbCache::clock_victim() {
+  const size_t n = slots_.size();
+  if (batch_rows_ >= n) return SlotIndex::kEmpty;  // every row is in use by this batch
+  // Two sweeps suffice: the first clears every reference bit it passes.
+  for (size_t seen = 0; seen < 2 * n + rows_per_page_;) {
+    if (hand_ >= n) hand_ = 0;
+    const size_t lp = hand_ / rows_per_page_;
+    const uint32_t own_pin = page_epoch_[lp] == epoch_ ? 1 : 0;
+    if (pool_.pins(pages_[lp]) > own_pin) {  // pinned by someone else: skip the whole page
+      const size_t next = (lp + 1) * rows_per_page_;
+      seen += next - hand_;
+      hand_ = next;
+      continue;
+    }
+    Slot& sl = slots_[hand_];
+    if (sl.item >= 0 && sl.epoch != epoch_) {  // rows this batch uses are never victims
+      if (!sl.ref) return static_cast<uint32_t>(hand_);
+      sl.ref = 0;
+    }
+    ++hand_;
+    ++seen;
+  }
+  return SlotIndex::kEmpty;
+}
+
+bool EmbCache::grow() {
+  const PageId p = pool_.acquire(Owner::Emb);
+  if (p == kNoPage) return false;
+  const size_t lp = pages_.size();
+  pages_.push_back(p);
+  page_base_.push_back(device_.page(p));
+  page_epoch_.push_back(0);
+  slots_.resize(slots_.size() + rows_per_page_, Slot{-1, 0, static_cast<uint32_t>(lp), 0});
+  for (size_t r = rows_per_page_; r-- > 0;)
+    free_slots_.push_back(static_cast<uint32_t>(lp * rows_per_page_ + r));
+  return true;
+}
+
+void EmbCache::evict(uint32_t s) {
+  index_.erase(static_cast<uint64_t>(slots_[s].item), key_of_slot());
+  slots_[s].item = -1;
+  slots_[s].ref = 0;
+  free_slots_.push_back(s);
+  ++stats_.evictions;
+}
+
+const float* EmbCache::stage(ItemId item) {
+  const size_t k = staged_items_.size();
+  staged_items_.push_back(item);
+  staged_index_.insert(static_cast<uint64_t>(item), static_cast<uint32_t>(k));
+  if (!bytes_) return nullptr;
+  if (k / kStageRows >= staging_.size())
+    staging_.push_back(std::make_unique<float[]>(kStageRows * table_.dim()));
+  float* dst = staging_[k / kStageRows].get() + (k % kStageRows) * table_.dim();
+  table_.read(item, dst);
+  return dst;
+}
+
+void EmbCache::end_batch() {
+  for (PageId p : pinned_) pool_.unpin(p);
+  pinned_.clear();
+  batch_rows_ = 0;
+  if (staged_items_.size() * 8 > staged_index_.bucket_count()) {
+    staged_index_.clear();
+  } else {
+    const auto key = [this](uint32_t k) { return static_cast<uint64_t>(staged_items_[k]); };
+    for (ItemId it : staged_items_) staged_index_.erase(static_cast<uint64_t>(it), key);
+  }
+  staged_items_.clear();
+  ++stats_.batches;
+  if (++epoch_ == 0) {  // wrapped: forget old stamps so none can match a new batch
+    for (auto& sl : slots_) sl.epoch = 0;
+    std::fill(page_epoch_.begin(), page_epoch_.end(), 0);
+    epoch_ = 1;
+  }
+}
+
+size_t EmbCache::release_pages(size_t k) {
+  // Coldest unpinned pages first: lowest summed frequency of their rows (ties: lower page).
+  std::vector<std::pair<int64_t, uint32_t>> cand;
+  for (size_t lp = 0; lp < pages_.size(); ++lp) {
+    if (pool_.pinned(pages_[lp])) continue;
+    int64_t score = 0;
+    for (size_t s = lp * rows_per_page_; s < (lp + 1) * rows_per_page_; ++s)
+      if (slots_[s].item >= 0)
+        score += 1 + slots_[s].ref + freq(slots_[s].item);
+    cand.emplace_back(score, static_cast<uint32_t>(lp));
+  }
+  k = std::min(k, cand.size());
+  if (k == 0) return 0;
+  std::partial_sort(cand.begin(), cand.begin() + k, cand.end());
+  std::vector<uint32_t> chosen;
+  for (size_t i = 0; i < k; ++i) chosen.push_back(cand[i].second);
+  std::sort(chosen.rbegin(), chosen.rend());  // highest first: the last page is never chosen later
+  const auto key = key_of_slot();
+  for (uint32_t lp : chosen) {
+    const size_t first = lp * rows_per_page_;
+    for (size_t s = first; s < first + rows_per_page_; ++s)
+      if (slots_[s].item >= 0) {
+        index_.erase(static_cast<uint64_t>(slots_[s].item), key);
+        ++stats_.evictions;
+      }
+    const PageId gone = pages_[lp];
+    const size_t last = pages_.size() - 1;
+    if (lp != last) {  // the last page takes local index lp: relabel its slots, bytes stay put
+      for (size_t r = 0; r < rows_per_page_; ++r) {
+        const size_t from = last * rows_per_page_ + r, to = first + r;
+        slots_[to] = slots_[from];
+        slots_[to].page = lp;
+        if (slots_[to].item >= 0)
+          index_.reassign(static_cast<uint64_t>(slots_[to].item), static_cast<uint32_t>(to), key);
+      }
+      pages_[lp] = pages_[last];
+      page_base_[lp] = page_base_[last];
+      page_epoch_[lp] = page_epoch_[last];
+    }
+    pages_.pop_back();
+    page_base_.pop_back();
+    page_epoch_.pop_back();
+    slots_.resize(pages_.size() * rows_per_page_);
+    pool_.release(gone);
+  }
+  free_slots_.clear();
+  for (size_t s = slots_.size(); s-- > 0;)
+    if (slots_[s].item < 0) free_slots_.push_back(static_cast<uint32_t>(s));
+  if (hand_ >= slots_.size()) hand_ = 0;
+  stats_.pages_released += static_cast<int64_t>(k);
+  return k;
+}
+
+void EmbCache::check() const {
+  HELM_CHECK(pool_.count(Owner::Emb) == pages_.size(), "pool EMB {} != cache pages {}",
+             pool_.count(Owner::Emb), pages_.size());
+  HELM_CHECK(slots_.size() == pages_.size() * rows_per_page_, "slot count");
+  size_t resident = 0;
+  for (size_t s = 0; s < slots_.size(); ++s) {
+    HELM_CHECK(slots_[s].page == s / rows_per_page_, "slot {} on page {}", s, slots_[s].page);
+    if (slots_[s].item < 0) continue;
+    ++resident;
+    HELM_CHECK(find(slots_[s].item) == s, "item {} not indexed at slot {}", slots_[s].item, s);
+  }
+  HELM_CHECK(resident == index_.size(), "resident {} != indexed {}", resident, index_.size());
+  HELM_CHECK(resident + free_slots_.size() == slots_.size(), "free slots {} + resident {} != {}",
+             free_slots_.size(), resident, slots_.size());
+  for (uint32_t s : free_slots_) HELM_CHECK(slots_[s].item < 0, "free slot {} holds a row", s);
+  for (PageId p : pages_) HELM_CHECK(pool_.owner(p) == Owner::Emb, "page {} not EMB", p);
+}
+
+}  // namespace helm

@@ -1,0 +1,138 @@
+// The embedding hot cache: rows of the host item-embedding table kept in EMB pages of the pool.
+//
+// Layout: EMB page k of this cache (local index k, in acquisition order) holds rows_per_page =
+// page_bytes / row_bytes row slots; slot s lives in local page s / rows_per_page. Rows never
+// straddle pages. The cache grows one page at a time, only within the pool's EMB quota.
+//
+// Policy: CLOCK (second chance) over slots for eviction, with TinyLFU admission: every distinct
+// row a batch touches is recorded in a frequency sketch; when a missed row needs a slot and none
+// is free, the CLOCK victim is found and the row is ADMITTED ONLY IF its estimated frequency is
+// STRICTLY GREATER than the victim's (ties keep the incumbent). Otherwise the row is copied to a
+// per-batch staging buffer and the cache is left as it was. So one long recompute (thousands of
+// rows seen once) cannot flush rows that are hit again and again.
+//
+// Pins: every page holding a row a batch uses is pinned in the pool from lookup_batch() until
+// end_batch(), so release_pages() (and a repartitioner) never takes it. Eviction never touches a
+// row the batch uses, nor any row of a page pinned by anyone else; it may evict an UNUSED row of
+// a page that only this batch pins (otherwise each admission would pin a whole page and a batch
+// could admit only one row per page). So every pointer handed out stays valid, its bytes
+// unchanged, until end_batch().
+//
+// Bookkeeping-only (NullDevice): the same decisions, no bytes; rows[] are nullptr.
+// Not thread-safe: one cache per node, driven by that node's batch loop.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "allocator/device.h"
+#include "allocator/freq_sketch.h"
+#include "allocator/host_table.h"
+#include "allocator/page_pool.h"
+#include "allocator/slot_index.h"
+
+namespace helm {
+
+struct EmbCacheOptions {
+  bool admission = true;      // TinyLFU admission; false = admit every miss (plain CLOCK)
+  size_t sketch_words = 0;    // 0 = one word per row the whole pool could hold, in [2^12, 2^21]
+  uint64_t sketch_sample = 0; // records between halvings; 0 = FreqSketch's default
+};
+
+// Counted once per distinct row per batch.
+struct EmbBatchStats {
+  int64_t lookups = 0, hits = 0, misses = 0;
+  int64_t admitted = 0, rejected = 0;  // misses put in the cache / served from staging
+  int64_t h2d_bytes = 0;               // row_bytes per missed distinct row
+  EmbBatchStats& operator+=(const EmbBatchStats& o);
+};
+
+struct EmbStats : EmbBatchStats {
+  int64_t evictions = 0;       // rows evicted to admit others
+  int64_t pages_released = 0;  // via release_pages()
+  int64_t batches = 0;
+};
+
+class EmbCache {
+ public:
+  EmbCache(PagePool& pool, Device& device, const HostTable& table, EmbCacheOptions opt = {});
+  ~EmbCache();
+  EmbCache(const EmbCache&) = delete;
+  EmbCache& operator=(const EmbCache&) = delete;
+
+  // rows is resized to items.size(); rows[i] = item i's row until end_batch(). May be called
+  // more than once per batch (distinct-row counting spans the whole batch).
+  void lookup_batch(std::span<const ItemId> items, std::vector<const float*>& rows,
+                    EmbBatchStats& st);
+  // Unpins the batch's pages and recycles the staging buffer.
+  void end_batch();
+
+  bool contains(ItemId item) const { return find(item) != SlotIndex::kEmpty; }
+  size_t resident_rows() const { return index_.size(); }
+  size_t capacity_rows() const { return pages_.size() * rows_per_page_; }
+  size_t pages() const { return pages_.size(); }
+  size_t rows_per_page() const { return rows_per_page_; }
+  size_t row_bytes() const { return row_bytes_; }
+  const EmbStats& stats() const { return stats_; }
+  int frequency(ItemId item) const { return freq(item); }  // TinyLFU estimate, 0..15
+
+  // Gives up to k unpinned EMB pages back to the pool, evicting their rows: the pages whose rows
+  // have the lowest summed sketch frequency go first. Returns the number of pages released.
+  size_t release_pages(size_t k);
+
+  // Recounts every structure; throws std::logic_error on a broken invariant. Tests only.
+  void check() const;
+
+ private:
+  struct Slot {          // 16 bytes: one cache access per hit
+    ItemId item;         // -1 = empty (then the slot is on free_slots_)
+    uint32_t epoch;      // batch that last used it (distinct-row counting)
+    uint32_t page : 31;  // local page (== slot / rows_per_page, kept to avoid a division)
+    uint32_t ref : 1;    // CLOCK reference bit
+  };
+  struct SlotKey {  // the index's key_of: a slot's item
+    const std::vector<Slot>* slots;
+    uint64_t operator()(uint32_t s) const { return static_cast<uint64_t>((*slots)[s].item); }
+  };
+  SlotKey key_of_slot() const { return {&slots_}; }
+  static uint64_t hash(ItemId item) { return SlotIndex::hash(static_cast<uint64_t>(item)); }
+  uint32_t find(ItemId item) const {
+    return index_.find_hashed(static_cast<uint64_t>(item), hash(item), key_of_slot());
+  }
+  int freq(ItemId item) const { return sketch_.estimate_hashed(hash(item)); }
+  const float* use_slot(uint32_t s);  // pin its page for this batch, return its row
+  uint32_t take_slot(ItemId item, uint64_t h);  // a slot for a missed row, or kEmpty (rejected)
+  uint32_t clock_victim();            // unpinned slot without second chance, or kEmpty
+  bool grow();                        // one more page from the pool within quota
+  void evict(uint32_t s);
+  const float* stage(ItemId item);
+
+  PagePool& pool_;
+  const HostTable& table_;
+  int64_t table_rows_;
+  EmbCacheOptions opt_;
+  size_t row_bytes_, rows_per_page_;
+  bool bytes_;
+  Device& device_;
+
+  std::vector<PageId> pages_;            // local page -> pool page
+  std::vector<std::byte*> page_base_;    // local page -> bytes (nullptr without bytes)
+  std::vector<uint32_t> page_epoch_;     // local page -> batch that pinned it
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_slots_;
+  SlotIndex index_;                      // item -> slot
+  FreqSketch sketch_;
+  size_t hand_ = 0;                      // CLOCK hand
+
+  uint32_t epoch_ = 1;
+  std::vector<PageId> pinned_;           // pool pages pinned by this batch
+  size_t batch_rows_ = 0;                // resident rows used by this batch
+  SlotIndex staged_index_;               // item -> staging row (rejected misses of this batch)
+  std::vector<ItemId> staged_items_;
+  std::vector<std::unique_ptr<float[]>> staging_;  // chunks of kStageRows rows, reused
+  static constexpr size_t kStageRows = 256;
+  EmbStats stats_;
+};
+
+}  // namespace helm
