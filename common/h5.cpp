@@ -209,12 +209,15 @@ std::string File::attr_string(const std::string& obj, const std::string& name) c
     H5free_memory(s);
     return out;
   }
+  // Fixed-length: read into n+1 bytes with a NUL-terminated memory type, so a string that fills
+  // its whole width (h5py's np.bytes_, NULLPAD) keeps its last character.
   const size_t n = H5Tget_size(type);
-  std::string out(n, '\0');
+  std::string out(n + 1, '\0');
   Id mem(H5Tcopy(H5T_C_S1));
-  H5Tset_size(mem, n);
+  H5Tset_size(mem, n + 1);
+  H5Tset_strpad(mem, H5T_STR_NULLTERM);
   if (H5Aread(a, mem, out.data()) < 0) bad_input("{}: cannot read attribute '{}'", where(obj), name);
-  out.resize(out.find('\0') == std::string::npos ? n : out.find('\0'));
+  out.resize(out.find('\0'));
   return out;
 }
 

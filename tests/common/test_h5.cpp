@@ -37,3 +37,21 @@ TEST(H5, RoundTripAndErrorsNameTheObject) {
   EXPECT_THROW(h5::File("/nonexistent/file.h5", h5::Mode::kRead), BadInput);
   std::filesystem::remove(path);
 }
+
+TEST(H5, FixedLengthStringAttributeKeepsItsLastCharacter) {
+  const auto path = (std::filesystem::temp_directory_path() / "helm_test_h5_str.h5").string();
+  {
+    h5::File f(path, h5::Mode::kCreate);
+    f.create_group("/model");
+    // A fixed-length, NULLPAD string exactly as wide as its text: what h5py writes for np.bytes_.
+    h5::Id type(H5Tcopy(H5T_C_S1));
+    H5Tset_size(type, 6);
+    H5Tset_strpad(type, H5T_STR_NULLPAD);
+    h5::Id space(H5Screate(H5S_SCALAR));
+    h5::Id a(H5Acreate_by_name(f.id(), "/model", "config", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    H5Awrite(a, type, "custom");
+  }
+  h5::File f(path, h5::Mode::kRead);
+  EXPECT_EQ(f.attr_string("/model", "config"), "custom");
+  std::filesystem::remove(path);
+}

@@ -1,0 +1,1 @@
+helm_benchmark(bench_model helm::gr_model)
