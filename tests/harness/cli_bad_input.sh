@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Bad input to the real binary: exit code 2 and one line on stderr naming the option/file/field.
+set -uo pipefail
+bin=$1 shared=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+expect() {  # expected-substring, then the command's arguments
+  local want=$1; shift
+  local err rc
+  err=$("$bin" "$@" 2>&1 >/dev/null); rc=$?
+  if [ $rc -ne 2 ]; then echo "FAIL (exit $rc, want 2): $*"; echo "$err"; fail=1; return; fi
+  if ! grep -qF -- "$want" <<<"$err"; then echo "FAIL (no '$want' in stderr): $*"; echo "$err"; fail=1; return; fi
+  if [ "$(wc -l <<<"$err")" -ne 1 ]; then echo "FAIL (not one line): $*"; echo "$err"; fail=1; return; fi
+  echo "ok: $* -> $err"
+}
+printf 'userId,movieId,rating,timestamp\n1,2,3.5,100\n1,x,4,200\n' > "$tmp/bad.csv"
+echo "not hdf5" > "$tmp/not.h5"
+printf 'qps = -3\n' > "$tmp/bad.ini"
+expect "unknown subcommand" nosuch
+expect "--qps" run --qps -1
+expect "--duration" run --duration 0
+expect "unrecognised option" run --no-such-option 1
+expect "--memory-policy" run --memory-policy static:1.5
+expect "--memory-policy" run --memory-policy static:abc
+expect "--model" run --model huge
+expect "bad.csv:3" run --dataset "movielens:$tmp/bad.csv"
+expect "no-such.csv" run --dataset "movielens:$tmp/no-such.csv"
+expect "--qps" run --config "$tmp/bad.ini"
+expect "missing.ini" run --config "$tmp/missing.ini"
+expect "--pool-mib" run --pool-mib 0
+expect "not.h5" report "$tmp/not.h5"
+expect "nothere.h5" report "$tmp/nothere.h5"
+expect "--format" report "$tmp/not.h5" --format pdf
+expect "--in" forward
+expect "nothere.h5" forward --in "$tmp/nothere.h5"
+expect "needs at least 2 MPI ranks" run --qps 5 --duration 1
+exit $fail

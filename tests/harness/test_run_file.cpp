@@ -1,0 +1,70 @@
+// Checks the HDF5 file of the 4-rank MPI run (tests/harness/run_mpi.sh): one row per generated
+// request, ids exactly 0..n-1, finish >= arrival, latency = finish - arrival, provenance present.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <set>
+
+#include "results/reader.h"
+#include "results/summary.h"
+
+using namespace helm;
+
+namespace {
+std::string run_file() {
+  const char* p = std::getenv("HELM_RUN_FILE");
+  return p ? p : "tests/mpi_run.h5";
+}
+}  // namespace
+
+TEST(RunFile, OneRowPerGeneratedRequestWithConsistentTimes) {
+  ResultsReader r(run_file());
+  const auto rows = r.requests();
+  const auto& a = r.attributes();
+  ASSERT_TRUE(a.integer("requests_generated").has_value());
+  const int64_t n = *a.integer("requests_generated");
+  ASSERT_GT(n, 50);
+  ASSERT_EQ(static_cast<int64_t>(rows.size()), n);
+  std::set<int64_t> ids;
+  int64_t completed = 0;
+  for (const auto& row : rows) {
+    ids.insert(row.id);
+    EXPECT_GE(row.dispatch_lag, 0);
+    if (row.status != kCompleted) continue;
+    ++completed;
+    EXPECT_GE(row.finish, row.arrival) << row.id;
+    EXPECT_GE(row.finish, row.start) << row.id;
+    EXPECT_EQ(row.latency, row.finish - row.arrival) << row.id;
+    EXPECT_GE(row.node, 0);
+    EXPECT_LE(row.node, 2);
+    EXPECT_GT(row.batch_size, 0);
+    EXPECT_LE(row.emb_hits, row.emb_lookups);
+  }
+  EXPECT_EQ(static_cast<int64_t>(ids.size()), n);
+  EXPECT_EQ(*ids.begin(), 0);
+  EXPECT_EQ(*ids.rbegin(), n - 1);
+  EXPECT_GT(completed, n / 2);  // a light load on 3 workers: most requests complete
+}
+
+TEST(RunFile, ProvenanceAndNodeStatistics) {
+  ResultsReader r(run_file());
+  const auto& a = r.attributes();
+  for (const char* key : {"config", "git_revision", "git_dirty", "build_type", "backend", "mpi_size",
+                          "host", "start_time", "seed", "blas", "h2d_bytes_per_s", "kv_dtype",
+                          "oversubscribed", "clock_offsets", "tag_test"})
+    EXPECT_TRUE(a.has(key)) << key;
+  EXPECT_EQ(*a.integer("mpi_size"), 4);
+  EXPECT_EQ(*a.string("tag_test"), "mpi");
+  EXPECT_NE(a.string("blas")->find("OpenBLAS"), std::string::npos);
+  const auto nodes = r.nodes();
+  ASSERT_FALSE(nodes.empty());
+  std::set<int> seen;
+  for (const auto& nr : nodes) seen.insert(nr.node);
+  EXPECT_EQ(seen, (std::set<int>{0, 1, 2}));
+  // Heterogeneous splits static:0.3,0.7 are assigned to nodes in turn.
+  for (const auto& nr : nodes) EXPECT_DOUBLE_EQ(nr.emb_share, nr.node == 1 ? 0.7 : 0.3) << nr.node;
+  // Arrivals counted by the nodes add up to the requests they were sent.
+  int64_t arrivals = 0;
+  for (const auto& nr : nodes) arrivals += nr.arrivals;
+  EXPECT_EQ(arrivals, static_cast<int64_t>(r.requests().size()));
+}
