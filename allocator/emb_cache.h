@@ -22,6 +22,7 @@
 // Not thread-safe: one cache per node, driven by that node's batch loop.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -52,6 +53,7 @@ struct EmbStats : EmbBatchStats {
   int64_t evictions = 0;       // rows evicted to admit others
   int64_t pages_released = 0;  // via release_pages()
   int64_t batches = 0;
+  int64_t refilled = 0;        // rows placed by insert_refill()
 };
 
 class EmbCache {
@@ -79,7 +81,23 @@ class EmbCache {
 
   // Gives up to k unpinned EMB pages back to the pool, evicting their rows: the pages whose rows
   // have the lowest summed sketch frequency go first. Returns the number of pages released.
-  size_t release_pages(size_t k);
+  // scan_pages > 0 bounds the work (a repartition in slices between batches): only that many
+  // pages, from a cursor that moves on each call, are scored and the coldest k of them go
+  // (sampled, like Redis's approximate LRU). 0 scores every page.
+  size_t release_pages(size_t k, size_t scan_pages = 0);
+
+  // Background refill (repartition.h): outside a batch only (between end_batch() and the next
+  // lookup_batch()), puts `item` in a free slot or a new page within the EMB quota, copying its
+  // row from the host table. Never evicts: refill only fills room a repartition gave this cache.
+  // Returns false when the row is already resident or there is no room. Not counted as a lookup.
+  bool insert_refill(ItemId item);
+  // Rows insert_refill() could still place now: free slots plus whole pages the quota and the
+  // pool's free list allow.
+  size_t room_rows() const;
+  // Called with the ids of every lookup_batch() call before the lookup (the refill planner's
+  // sketch and the miss-ratio curves listen, in `run` and `sim` alike). Must not call back in.
+  void set_access_observer(std::function<void(std::span<const ItemId>)> f) { on_access_ = std::move(f); }
+  bool in_batch() const { return !pinned_.empty() || batch_rows_ != 0 || !staged_items_.empty(); }
 
   // Recounts every structure; throws std::logic_error on a broken invariant. Tests only.
   void check() const;
@@ -124,6 +142,7 @@ class EmbCache {
   SlotIndex index_;                      // item -> slot
   FreqSketch sketch_;
   size_t hand_ = 0;                      // CLOCK hand
+  size_t release_cursor_ = 0;            // next local page a bounded release_pages() scores
 
   uint32_t epoch_ = 1;
   std::vector<PageId> pinned_;           // pool pages pinned by this batch
@@ -133,6 +152,7 @@ class EmbCache {
   std::vector<std::unique_ptr<float[]>> staging_;  // chunks of kStageRows rows, reused
   static constexpr size_t kStageRows = 256;
   EmbStats stats_;
+  std::function<void(std::span<const ItemId>)> on_access_;
 };
 
 }  // namespace helm

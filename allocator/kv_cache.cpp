@@ -34,6 +34,7 @@ KvProbe KvCache::probe(UserId u) const {
 KvLease KvCache::acquire(UserId u, int64_t start, int64_t reuse_tokens, int64_t total_tokens) {
   HELM_CHECK(0 <= reuse_tokens && reuse_tokens <= total_tokens, "reuse {} of {} tokens",
              reuse_tokens, total_tokens);
+  if (on_access_) on_access_(u, start, total_tokens);
   ++stats_.acquires;
   stats_.token_lookups += total_tokens;
   KvLease lease;
@@ -162,6 +163,11 @@ uint32_t KvCache::new_entry(UserId u) {
 void KvCache::drop(uint32_t e, bool evicted) {
   Entry& en = entries_[e];
   HELM_CHECK(!en.leased, "user {} dropped while leased", en.user);
+  if (evicted && en.committed && on_spill_) {
+    spill_pages_.clear();
+    for (PageId p : en.pages) spill_pages_.push_back(reinterpret_cast<float*>(device_.page(p)));
+    on_spill_(en.user, KvProbe{true, en.start, en.tokens, en.hash}, spill_pages_);
+  }
   for (PageId p : en.pages) pool_.release(p);
   pages_held_ -= en.pages.size();
   unlink(e);

@@ -17,6 +17,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "allocator/device.h"
@@ -68,6 +69,16 @@ class KvCache {
   // release_pages, an uncached acquire, abort). The scheduler's cluster view listens. It must
   // not call back into the cache.
   void set_eviction_callback(std::function<void(UserId)> cb) { on_evict_ = std::move(cb); }
+  // Called just before an evicted committed user's pages go back to the pool (eviction for
+  // room or release_pages; not abort or an uncached acquire), with its entry and its pages'
+  // bytes in token order (nullptr without bytes): the host KV tier copies the K/V out here.
+  // It must not call back into the cache.
+  using SpillHook = std::function<void(UserId, const KvProbe&, std::span<float* const>)>;
+  void set_spill_hook(SpillHook h) { on_spill_ = std::move(h); }
+  // Called at the start of every acquire() with (user, window start, total tokens): the
+  // miss-ratio curves listen. Must not call back into the cache.
+  using AccessObserver = std::function<void(UserId, int64_t, int64_t)>;
+  void set_access_observer(AccessObserver f) { on_access_ = std::move(f); }
 
   // Evicts LRU unleased users until k pages have gone back to the pool (or none is left to
   // evict). Returns the pages released (may exceed k: users free all their pages at once).
@@ -114,6 +125,9 @@ class KvCache {
   size_t leased_pages_ = 0;  // pages of leased (pinned) users
   KvStats stats_;
   std::function<void(UserId)> on_evict_;
+  SpillHook on_spill_;
+  AccessObserver on_access_;
+  std::vector<float*> spill_pages_;  // scratch for on_spill_
 };
 
 }  // namespace helm

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common/rng.h"
+#include "workloads/loaders.h"
 #include "workloads/movielens.h"
 #include "workloads/workload.h"
 
@@ -89,10 +90,55 @@ void BM_SyntheticTrace(benchmark::State& state) {
   state.SetItemsProcessed(n);
 }
 
+// Amazon 2018 rows (string ASINs and user ids, no header): the string-id remapping path that
+// the KuaiRand, Amazon 2023 and Taobao loaders share. The file is written on first use.
+std::string g_amazon;
+void write_amazon(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) throw std::runtime_error("cannot write " + path);
+  helm::Rng rng(2);
+  fmt::memory_buffer buf;
+  for (int64_t k = 0; k < kRows; ++k) {
+    fmt::format_to(std::back_inserter(buf), "{:010d},A{:013X},{}.0,{}\n", rng.below(2930451),
+                   rng.below(15362619), 1 + rng.below(5), 900000000 + rng.below(600000000));
+    if (buf.size() > (1 << 20)) {
+      std::fwrite(buf.data(), 1, buf.size(), f);
+      buf.clear();
+    }
+  }
+  std::fwrite(buf.data(), 1, buf.size(), f);
+  std::fclose(f);
+}
+
+void BM_ParseAmazon2018(benchmark::State& state) {
+  if (g_amazon.empty()) {
+    g_amazon = fmt::format("/tmp/helm_bench_amazon_{}.csv", ::getpid());
+    write_amazon(g_amazon);
+  }
+  for (auto _ : state) {
+    auto r = helm::parse_interactions({"amazon2018", g_amazon}, false);
+    benchmark::DoNotOptimize(r.rows.data());
+  }
+  state.SetItemsProcessed(state.iterations() * kRows);
+}
+
+// Full-size kuairand-27k (32M items): 12K requests of a 60 s trace, nothing per item built.
+void BM_KuaiRandFullTrace(benchmark::State& state) {
+  helm::WorkloadSpec s;
+  s.dataset = "kuairand-27k";
+  s.qps = 200;
+  s.duration_s = 60;
+  int64_t n = 0;
+  for (auto _ : state) n += static_cast<int64_t>(helm::build_trace(s).requests.size());
+  state.SetItemsProcessed(n);
+}
+
 BENCHMARK(BM_ParseMovieLens)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_LoadMovieLens)->Unit(benchmark::kMillisecond)->Iterations(2);
 BENCHMARK(BM_ReferenceGetline)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_SyntheticTrace)->Unit(benchmark::kMillisecond)->Iterations(2);
+BENCHMARK(BM_ParseAmazon2018)->Unit(benchmark::kMillisecond)->Iterations(2);
+BENCHMARK(BM_KuaiRandFullTrace)->Unit(benchmark::kMillisecond)->Iterations(3);
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,6 +154,7 @@ int main(int argc, char** argv) {
     rc = 1;
   }
   std::remove(g_path.c_str());
+  if (!g_amazon.empty()) std::remove(g_amazon.c_str());
   benchmark::Shutdown();
   return rc;
 }

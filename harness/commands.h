@@ -4,4 +4,8 @@ namespace helm {
 int cmd_run(int argc, char** argv);
 int cmd_forward(int argc, char** argv);
 int cmd_report(int argc, char** argv);
+int cmd_sim(int argc, char** argv);
+int cmd_calibrate(int argc, char** argv);
+int cmd_fidelity(int argc, char** argv);
+int cmd_trace(int argc, char** argv);
 }  // namespace helm

@@ -12,6 +12,8 @@
 #include "allocator/page_pool.h"
 #include "gr_model/model.h"
 #include "harness/mpi_driver.h"
+#include "harness/node_memory.h"
+#include "harness/sim_resolve.h"
 
 namespace helm {
 
@@ -21,6 +23,7 @@ struct HstuExecutorOptions {
   double link_bytes_per_s = 1e9;
   Nanos link_latency = 10'000;
   int candidates = 0;
+  NodeMemoryOptions memory;  // repartitioning, refill, host KV tier, curves
 };
 
 class HstuExecutor final : public NodeExecutor {
@@ -31,11 +34,16 @@ class HstuExecutor final : public NodeExecutor {
   void execute(std::span<const Queued> batch, Nanos start, std::vector<Outcome>& out) override;
   LinkStats link_stats() const override { return link_.stats(); }
   double emb_share() const override { return pool_.emb_share(); }
+  void set_share(double r) override { memory_->apply_share(r); }
+  void background(Nanos now) override { memory_->tick(now); }
+  void fill_window(NodeWindowStats& w) override { memory_->fill(w); }
+  const NodeMemory& memory() const { return *memory_; }
   const EmbCache& emb() const { return *emb_; }
   const KvCache& kv() const { return *kv_; }
+  // The worker registers the KV eviction callback here (the router's residency view, issue 7).
+  KvCache& kv_cache() { return *kv_; }
 
  private:
-  struct Seq;  // one request's working state inside a batch
   const Trace& trace_;
   const Clock& clock_;
   HstuExecutorOptions opt_;
@@ -46,8 +54,10 @@ class HstuExecutor final : public NodeExecutor {
   std::unique_ptr<EmbCache> emb_;
   std::unique_ptr<KvCache> kv_;
   H2DLink link_;
+  std::unique_ptr<CacheResolver> resolver_;  // the cache decisions, shared with `sim`
+  std::unique_ptr<NodeMemory> memory_;       // split changes, refill, host tier (after the link)
   Workspace ws_;
-  std::vector<ItemId> hist_, cands_;
+  std::vector<Resolution> res_;
 };
 
 }  // namespace helm

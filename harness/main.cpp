@@ -16,8 +16,12 @@ struct Command {
 };
 constexpr Command kCommands[] = {
     {"run", helm::cmd_run, "real execution under MPI (rank 0 scheduler, workers serve)"},
+    {"sim", helm::cmd_sim, "discrete-event simulation of --nodes N on a cost model"},
+    {"calibrate", helm::cmd_calibrate, "measure the backend's costs, write a cost-model file"},
+    {"fidelity", helm::cmd_fidelity, "one small trace through run (MPI) and sim; errors side by side"},
     {"forward", helm::cmd_forward, "run the model on inputs from an HDF5 file (model verification)"},
     {"report", helm::cmd_report, "P99/SLO tables from result files"},
+    {"trace", helm::cmd_trace, "build a workload trace, print its statistics, write it (--out) for run --trace"},
 };
 
 void usage(std::ostream& out) {
@@ -48,7 +52,6 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  std::cerr << "helm-bench: unknown subcommand '" << sub << "'\n";
-  usage(std::cerr);
+  std::cerr << "helm-bench: unknown subcommand '" << sub << "' (helm-bench --help lists them)\n";
   return 2;
 }

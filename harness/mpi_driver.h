@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "allocator/h2d_link.h"
+#include "controller/window.h"
 #include "harness/node_runtime.h"
 #include "harness/run_context.h"
 
@@ -14,6 +15,11 @@ class NodeExecutor : public Executor {
  public:
   virtual LinkStats link_stats() const = 0;
   virtual double emb_share() const = 0;
+  // The control loop (harness/node_memory.h): a new split (already step-limited), work between
+  // batches (page releases, background refill), and the window's miss-ratio curves.
+  virtual void set_share(double r) {}
+  virtual void background(Nanos now) {}
+  virtual void fill_window(NodeWindowStats& w) {}
 };
 
 struct WorkerEnv {
@@ -24,6 +30,9 @@ struct WorkerEnv {
 WorkerEnv make_worker_executor(const RunContext& ctx, int node, double link_bytes_per_s,
                                const Clock& clock);
 BatchingOptions batching_options(const RunOptions& o);
+
+// Niceness of worker ranks: 10 when ranks outnumber cores (oversubscribed), else 0.
+int worker_nice(int world_size);
 
 int run_scheduler(const RunContext& ctx, int world_size);
 int run_worker(const RunContext& ctx, int rank);

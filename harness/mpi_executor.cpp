@@ -1,8 +1,15 @@
 // Worker-side construction: the executor and the batching rule from the options.
 #include "harness/hstu_executor.h"
 #include "common/rng.h"
+#include "controller/memory_policy.h"
+
+#include <thread>
 
 namespace helm {
+
+int worker_nice(int world_size) {
+  return static_cast<unsigned>(world_size) > std::thread::hardware_concurrency() ? 10 : 0;
+}
 
 BatchingOptions batching_options(const RunOptions& o) {
   BatchingOptions b;
@@ -22,6 +29,10 @@ WorkerEnv make_worker_executor(const RunContext& ctx, int node, double link_byte
   e.link_bytes_per_s = link_bytes_per_s;
   e.link_latency = static_cast<Nanos>(ctx.opt.h2d_latency_us * 1e3);
   e.candidates = ctx.candidates;
+  e.memory.repartition.mode = parse_repartition(ctx.opt.repartition);
+  e.memory.repartition.refill.share = ctx.opt.refill_share;
+  e.memory.host_kv_bytes = static_cast<size_t>(ctx.opt.host_kv_mib * 1024 * 1024);
+  e.memory.curves = make_policy(ctx.opt.memory_policy, PolicyContext{node})->needs_curves();
   WorkerEnv env;
   env.executor = std::make_unique<HstuExecutor>(ctx.trace, ctx.model,
                                                 stream_seed(ctx.opt.seed, "weights"), e, clock);

@@ -9,6 +9,8 @@
 #include <iostream>
 
 #include "common/blas.h"
+#include "gr_model/window.h"
+#include "harness/control_loop.h"
 #include "harness/mpi_driver.h"
 #include "harness/mpi_util.h"
 #include "harness/provenance.h"
@@ -82,9 +84,17 @@ int run_scheduler(const RunContext& ctx, int world) {
   // Every generated request gets exactly one row; rows are filled as outcomes arrive.
   std::vector<RequestRow> rows = initial_rows(ctx.trace);
   std::vector<int32_t> outcomes_seen(static_cast<size_t>(n), 0);
-  auto router = make_router(ctx.opt.router, RouterOptions{workers, stream_seed(ctx.opt.seed, "router")});
-  ClusterView view;
-  view.nodes.resize(static_cast<size_t>(workers));
+  // Issue 7: the router and its view. The link cost of a missed embedding row is known here; the
+  // compute cost per token is learned by the view from completions.
+  RouterOptions ropt;
+  ropt.nodes = workers;
+  ropt.seed = stream_seed(ctx.opt.seed, "router");
+  ropt.cache_aware = {ctx.opt.cache_aware_abs, ctx.opt.cache_aware_rel, ctx.opt.cache_aware_match};
+  auto router = make_router(ctx.opt.router, ropt);
+  CostParams cost;
+  cost.ns_per_row = static_cast<double>(ctx.model.D) * sizeof(float) / link.bytes_per_s * 1e9;
+  ClusterView view(workers, cost);
+  for (int i = 0; i < workers; ++i) view.nodes[static_cast<size_t>(i)].emb_share = ctx.split_for(i);
 
   const SteadyClock clock{std::chrono::steady_clock::time_point(std::chrono::nanoseconds(origin_raw))};
   const Nanos slo_ns = static_cast<Nanos>(ctx.opt.slo_ms * 1e6);
@@ -94,6 +104,10 @@ int run_scheduler(const RunContext& ctx, int world) {
   int64_t next = 0, outstanding = 0, duplicates = 0;
   int finished = 0;
   std::vector<mpi::WireOutcome> buf;
+  std::vector<int64_t> evicted;  // issue 7: kEvictions buffer
+  RootControl control(ctx.opt, workers);
+  mpi::PendingSends<double> target_sends;
+  bool controlling = true;  // no targets after kStop: a worker that stopped would never take them
 
   auto on_outcome = [&](const mpi::WireOutcome& w) {
     const auto id = w.o.id;
@@ -104,7 +118,10 @@ int run_scheduler(const RunContext& ctx, int world) {
     auto& row = rows[static_cast<size_t>(id)];
     apply_outcome(row, w.o, w.node, w.status, slo_ns);
     --outstanding;
-    --view.nodes[static_cast<size_t>(w.node)].outstanding;
+    // Issue 7: load and the user's KV residency on that node (the worker probed it after the batch).
+    view.on_complete(w.node, Completion{id, reqs[static_cast<size_t>(id)].user, w.kv_start, w.kv_tokens,
+                                        w.status == kCompleted ? w.o.finish - w.o.start : 0,
+                                        std::max(1, w.o.batch_size)});
     sink.add(row);
   };
   auto poll = [&] {
@@ -119,10 +136,16 @@ int run_scheduler(const RunContext& ctx, int world) {
         HELM_MPI(MPI_Recv(buf.data(), bytes, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
         for (const auto& w : buf) on_outcome(w);
       } else if (st.MPI_TAG == mpi::kNodeStats) {
-        NodeRow nr;
-        HELM_MPI(MPI_Recv(&nr, sizeof nr, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-        view.nodes[static_cast<size_t>(nr.node)].emb_share = nr.emb_share;
-        sink.add(nr);
+        NodeWindowStats w;
+        HELM_MPI(MPI_Recv(&w, sizeof w, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        view.on_interval(w.node, NodeSummary{w.queue_len, w.emb_share, w.emb_lookups, w.emb_hits});  // issue 7
+        sink.add(to_row(w));
+        // The node's policy decides at once; the targets go out in rounds (control_loop.h).
+        if (controlling) sink.add(control.on_window(w, clock.now()));
+      } else if (st.MPI_TAG == mpi::kEvictions) {  // issue 7: KV left that node's pool
+        evicted.resize(static_cast<size_t>(bytes) / sizeof(int64_t));
+        HELM_MPI(MPI_Recv(evicted.data(), bytes, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        for (const int64_t u : evicted) view.on_evict(st.MPI_SOURCE - 1, u);
       } else if (st.MPI_TAG == mpi::kFinished) {
         int64_t count = 0;
         HELM_MPI(MPI_Recv(&count, 1, MPI_INT64_T, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
@@ -138,28 +161,38 @@ int run_scheduler(const RunContext& ctx, int world) {
     Nanos now = clock.now();
     while (next < n && reqs[static_cast<size_t>(next)].arrival <= now) {
       const auto& r = reqs[static_cast<size_t>(next)];
-      const int node = router->route({r.id, r.user, r.history_len, r.arrival}, view);
+      // Issue 7: the request's history window (as the executor computes it) and candidates.
+      RouteRequest rq{r.id, r.user, r.history_len, r.arrival};
+      rq.window_start = window_start(r.history_len, ctx.model.N);
+      rq.window = r.history_len - rq.window_start;
+      rq.candidates = ctx.candidates;
+      const int node = router->route(rq, view);
       sends.send({r.id}, node + 1, mpi::kRequest);
       auto& row = rows[static_cast<size_t>(next)];
       row.node = node;
       row.dispatch_lag = clock.now() - r.arrival;
-      ++view.nodes[static_cast<size_t>(node)].outstanding;
+      view.on_dispatch(node, rq);
       ++outstanding;
       ++next;
     }
     poll();
     sends.reap();
     now = clock.now();
+    if (control.due(now))
+      for (int w = 1; w < world; ++w) target_sends.send(control.targets(), w, kTargetsTag);
+    target_sends.reap();
     if (next == n && (outstanding == 0 || now >= drain_end)) break;
     const Nanos until_next = next < n ? reqs[static_cast<size_t>(next)].arrival - now : 200'000;
     mpi::idle_sleep(std::clamp<Nanos>(until_next, 0, 200'000));
   }
+  controlling = false;
   for (int w = 1; w < world; ++w) HELM_MPI(MPI_Send(nullptr, 0, MPI_BYTE, w, mpi::kStop, MPI_COMM_WORLD));
   while (finished < workers) {
     poll();
     if (finished < workers) mpi::idle_sleep(200'000);
   }
   sends.wait_all();
+  target_sends.wait_all();  // sent before kStop, so every worker has received them
 
   // A request without an outcome would be a harness bug: end_run records it as failed.
   RunEnd end = end_run(ctx, rows, outcomes_seen, duplicates,

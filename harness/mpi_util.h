@@ -33,6 +33,7 @@ enum Tag : int {
   kPing = 6,       // clock sync
   kPong = 7,
   kStart = 8,      // 0 -> worker: StartMsg
+  kEvictions = 9,  // worker -> 0: int64 users whose KV left the pool, in order (the router's view)
 };
 
 // One request's fate, as a worker reports it (times already in rank 0's frame).
@@ -40,6 +41,10 @@ struct WireOutcome {
   Outcome o;
   int32_t node = 0;
   int8_t status = kCompleted;
+  // The user's KV on this node right after the request (the router's view, issue 7):
+  // kv_tokens > 0 resident from history index kv_start, 0 not resident, < 0 unknown (drops).
+  int64_t kv_start = 0;
+  int64_t kv_tokens = -1;
 };
 static_assert(std::is_trivially_copyable_v<WireOutcome>);
 static_assert(std::is_trivially_copyable_v<NodeRow>);

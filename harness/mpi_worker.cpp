@@ -2,7 +2,10 @@
 // its own pool and model, and reports every request's fate exactly once (completed or dropped).
 // It never blocks in MPI during the run: Iprobe + a short sleep when idle.
 #include <mpi.h>
+#include <sys/resource.h>
 
+#include "harness/control_loop.h"
+#include "harness/hstu_executor.h"
 #include "harness/mpi_driver.h"
 #include "harness/mpi_util.h"
 #include "harness/window_stats.h"
@@ -24,6 +27,12 @@ void answer_clock_pings() {
 
 int run_worker(const RunContext& ctx, int rank) {
   const int node = rank - 1;
+  // With more ranks than cores, rank 0 shares a core with workers that compute flat out; a
+  // lower priority for workers lets the pacing loop run when it wakes, so dispatch lag measures
+  // the harness and not the OS scheduler. Recorded as worker_nice in the results.
+  int world = 0;
+  HELM_MPI(MPI_Comm_size(MPI_COMM_WORLD, &world));
+  if (worker_nice(world) > 0) setpriority(PRIO_PROCESS, 0, worker_nice(world));
   answer_clock_pings();
   mpi::StartMsg start;
   HELM_MPI(MPI_Recv(&start, sizeof start, MPI_BYTE, 0, mpi::kStart, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
@@ -36,20 +45,47 @@ int run_worker(const RunContext& ctx, int rank) {
   Nanos next_stats = interval;
   WindowStats window(node);
   mpi::PendingSends<mpi::WireOutcome> out_sends;
-  mpi::PendingSends<NodeRow> stat_sends;
+  mpi::PendingSends<NodeWindowStats> stat_sends;
+  std::vector<double> targets;
+  // A window as the policy sees it: the /nodes row plus the miss-ratio curves.
+  auto close_window = [&](int64_t queue_len) {
+    NodeWindowStats w = to_window(window.close(clock.now(), queue_len, env.executor->link_stats(),
+                                               env.executor->emb_share()));
+    env.executor->fill_window(w);
+    return w;
+  };
   std::vector<Outcome> outcomes;
   std::vector<mpi::WireOutcome> wire;
+  // Issue 7, the router's residency view: users whose KV leaves the pool are collected here and
+  // sent (kEvictions) just before the outcomes of the same flush, and each completion carries
+  // its user's KV state after the batch, so rank 0 applies both in the order they happened here.
+  std::vector<int64_t> evicted;
+  mpi::PendingSends<int64_t> evict_sends;
+  const KvCache* kv = nullptr;
+  if (auto* hx = dynamic_cast<HstuExecutor*>(env.executor.get())) {
+    hx->kv_cache().set_eviction_callback([&evicted](UserId u) { evicted.push_back(u); });
+    kv = &hx->kv();
+  }
   int64_t sent = 0;
   bool stopped = false;
 
   auto report = [&](int8_t status) {
     for (const auto& o : outcomes) {
       wire.push_back({o, node, status});
+      if (status == kCompleted && kv) {  // issue 7: the user's KV state now
+        const KvProbe p = kv->probe(ctx.trace.requests[static_cast<size_t>(o.id)].user);
+        wire.back().kv_start = p.start;
+        wire.back().kv_tokens = p.present ? p.tokens : 0;
+      }
       if (status == kCompleted) window.on_outcome(o);
     }
     outcomes.clear();
   };
   auto flush_wire = [&] {
+    if (!evicted.empty()) {  // issue 7: before the outcomes (MPI keeps one sender's order)
+      evict_sends.send(std::move(evicted), 0, mpi::kEvictions);
+      evicted.clear();
+    }
     if (wire.empty()) return;
     sent += static_cast<int64_t>(wire.size());
     out_sends.send(std::move(wire), 0, mpi::kOutcomes);
@@ -74,6 +110,14 @@ int run_worker(const RunContext& ctx, int rank) {
           outcomes.push_back(o);
           report(kDropped);
         }
+      } else if (st.MPI_TAG == kTargetsTag) {
+        // The control loop: move toward this node's target by at most --max-step.
+        int bytes = 0;
+        HELM_MPI(MPI_Get_count(&st, MPI_BYTE, &bytes));
+        targets.resize(static_cast<size_t>(bytes) / sizeof(double));
+        HELM_MPI(MPI_Recv(targets.data(), bytes, MPI_BYTE, 0, kTargetsTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        const double cur = env.executor->emb_share();
+        env.executor->set_share(step_toward(cur, targets.at(static_cast<size_t>(node)), ctx.opt.max_step));
       } else if (st.MPI_TAG == mpi::kStop) {
         HELM_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, 0, mpi::kStop, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
         stopped = true;
@@ -84,6 +128,8 @@ int run_worker(const RunContext& ctx, int rank) {
       HELM_MPI(MPI_Iprobe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st));
     }
     if (stopped) break;
+    // Between batches: pending page releases and background refill (never inside a batch).
+    env.executor->background(clock.now());
     const Nanos now = clock.now();
     if (runtime.poll(now, outcomes)) {
       report(kCompleted);
@@ -93,12 +139,11 @@ int run_worker(const RunContext& ctx, int rank) {
       mpi::idle_sleep(std::min<Nanos>(100'000, std::max<Nanos>(0, runtime.batcher().deadline() - now)));
     }
     if (clock.now() >= next_stats) {
-      stat_sends.send({window.close(clock.now(), static_cast<int64_t>(runtime.batcher().size()),
-                                    env.executor->link_stats(), env.executor->emb_share())},
-                      0, mpi::kNodeStats);
+      stat_sends.send({close_window(static_cast<int64_t>(runtime.batcher().size()))}, 0, mpi::kNodeStats);
       next_stats += interval;
     }
     out_sends.reap();
+    evict_sends.reap();  // issue 7
   }
   // The drain is over: whatever is still queued was not served in time.
   for (const auto& q : runtime.batcher().drain()) {
@@ -110,10 +155,10 @@ int run_worker(const RunContext& ctx, int rank) {
   }
   report(kDropped);
   flush_wire();
-  stat_sends.send({window.close(clock.now(), 0, env.executor->link_stats(), env.executor->emb_share())},
-                  0, mpi::kNodeStats);
+  stat_sends.send({close_window(0)}, 0, mpi::kNodeStats);
   out_sends.wait_all();
   stat_sends.wait_all();
+  evict_sends.wait_all();
   HELM_MPI(MPI_Send(&sent, 1, MPI_INT64_T, 0, mpi::kFinished, MPI_COMM_WORLD));
   return 0;
 }

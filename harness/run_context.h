@@ -8,6 +8,7 @@
 #include "gr_model/config.h"
 #include "harness/run_options.h"
 #include "workloads/request.h"
+#include "workloads/workload.h"
 
 namespace helm {
 
@@ -16,11 +17,14 @@ struct RunContext {
   ModelConfig model;
   int candidates = 0;             // M per request
   Trace trace;
+  WorkloadSpec spec;              // what the trace was built from (a --trace file's own spec)
   std::vector<double> splits;     // EMB share per node, assigned in turn
   std::string config_text;        // effective configuration (every option, defaults marked)
   double split_for(int node) const { return splits[static_cast<size_t>(node) % splits.size()]; }
 };
 
+// The workload part of the options (before --trace is considered).
+WorkloadSpec workload_spec(const RunOptions& opt);
 // Validates `opt` and builds the context; throws BadInput (file:line and field) on bad input.
 RunContext build_run_context(const RunOptions& opt, std::string config_text);
 

@@ -3,6 +3,8 @@
 #include <cstdlib>
 
 #include "common/error.h"
+#include "controller/memory_policy.h"
+#include "scheduler/router.h"
 
 namespace helm {
 
@@ -12,8 +14,14 @@ void add_run_options(po::options_description& desc, RunOptions& o) {
   po::options_description w("Workload");
   w.add_options()
       ("dataset", po::value(&o.dataset)->default_value(o.dataset),
-       "synthetic, or FORMAT:PATH (movielens:PATH to a ratings.csv or ratings.dat)")
-      ("workload", po::value(&o.workload)->default_value(o.workload), "arrival regime: steady | replay:PATH (a CSV of timestamps, time-scaled to --qps)")
+       "synthetic, a profile (kuairand-27k, amazon-books, ml-20m, taobao), or FORMAT:PATH with FORMAT "
+       "movielens|kuairand|amazon2018|amazon2023|taobao")
+      ("workload", po::value(&o.workload)->default_value(o.workload),
+       "arrival regime: steady | trend | burst | replay:PATH (a CSV of timestamps, time-scaled to --qps)")
+      ("trace", po::value(&o.trace)->default_value(o.trace), "a trace file from `helm-bench trace` (wins over --phases and --dataset)")
+      ("phases", po::value(&o.phases)->default_value(o.phases),
+       "DATASET:WORKLOAD:SECONDS[@QPS],... chained in time (wins over --dataset/--workload/--duration)")
+      ("scale", po::value(&o.scale)->default_value(o.scale), "profiles: users and items x this (0, 1]")
       ("qps", po::value(&o.qps)->default_value(o.qps), "whole-cluster arrival rate (requests/s)")
       ("duration", po::value(&o.duration_s)->default_value(o.duration_s), "seconds of arrivals")
       ("seed", po::value(&o.seed)->default_value(o.seed), "base seed (each concern derives its own stream)")
@@ -24,23 +32,55 @@ void add_run_options(po::options_description& desc, RunOptions& o) {
       ("visit-gap-s", po::value(&o.visit_gap_s)->default_value(o.visit_gap_s),
        "data sets: a gap over this many seconds between ratings starts a new visit")
       ("session-requests", po::value(&o.session_requests)->default_value(o.session_requests),
-       "synthetic: mean requests per user session (KV reuse)")
+       "synthetic/profiles: mean requests per user session (KV reuse); 0 = the dataset's (synthetic 10)")
       ("session-gap-s", po::value(&o.session_gap_s)->default_value(o.session_gap_s),
-       "synthetic: mean seconds between a user's requests in a session (sets users in session at once)")
-      ("new-items", po::value(&o.new_items)->default_value(o.new_items), "synthetic: mean items consumed between visits")
+       "synthetic/profiles: mean seconds between a user's requests in a session (sets users in session "
+       "at once); <0 = the dataset's (synthetic 4)")
+      ("new-items", po::value(&o.new_items)->default_value(o.new_items),
+       "synthetic/profiles: mean items consumed between visits; 0 = the dataset's (synthetic 8)")
       ("history-median", po::value(&o.history_median)->default_value(o.history_median),
-       "synthetic: median history length at a user's first visit")
+       "synthetic/profiles: median history length at a user's first visit; 0 = the dataset's (synthetic 100)")
+      ("trend-period-s", po::value(&o.trend_period_s)->default_value(o.trend_period_s), "trend: diurnal period (0 = the duration)")
+      ("trend-amplitude", po::value(&o.trend_amplitude)->default_value(o.trend_amplitude), "trend: rate swing in [0,1) (peak/trough (1+a)/(1-a))")
+      ("trend-ramp", po::value(&o.trend_ramp)->default_value(o.trend_ramp), "trend: rate grows by this share over the run")
+      ("trend-drift", po::value(&o.trend_drift)->default_value(o.trend_drift), "trend: hot-set turnovers per period (popularity drift)")
+      ("burst-process", po::value(&o.burst_process)->default_value(o.burst_process), "burst: mmpp (flash crowds) | gamma (renewal, CV --burst-cv)")
+      ("burst-multiplier", po::value(&o.burst_multiplier)->default_value(o.burst_multiplier), "burst: burst rate / mean rate")
+      ("burst-duration-s", po::value(&o.burst_duration_s)->default_value(o.burst_duration_s), "burst: mean burst length")
+      ("burst-gap-s", po::value(&o.burst_gap_s)->default_value(o.burst_gap_s), "burst: mean time between bursts")
+      ("burst-cv", po::value(&o.burst_cv)->default_value(o.burst_cv), "burst (gamma): interarrival CV")
+      ("burst-flash-share", po::value(&o.burst_flash_share)->default_value(o.burst_flash_share), "burst: share of popularity draws going to flash items")
+      ("burst-flash-items", po::value(&o.burst_flash_items)->default_value(o.burst_flash_items), "burst: flash items per burst")
+      ("burst-fresh-share", po::value(&o.burst_fresh_share)->default_value(o.burst_fresh_share), "burst: share of burst arrivals from users not in session")
+      ("burst-new-users", po::value(&o.burst_new_users)->default_value(o.burst_new_users), "burst: share of those fresh users who are brand new")
       ("popular-share", po::value(&o.popular_share)->default_value(o.popular_share),
        "share of candidates drawn by popularity, the rest uniform (<0: the workload's default)")
       ("skip-bad-rows", po::bool_switch(&o.skip_bad_rows), "data files: skip and count malformed rows instead of failing")
       ("tag", po::value(&o.tags)->composing(), "key=value label stored in the results (repeatable)");
   po::options_description m("Model, memory, routing");
   m.add_options()
-      ("model", po::value(&o.model)->default_value(o.model), "tiny|small|ml-20m|amazon-books|kuairand")
+      ("model", po::value(&o.model)->default_value(o.model),
+       "tiny|small|ml-20m|amazon-books|kuairand (empty: the dataset profile's model, else small)")
       ("memory-policy", po::value(&o.memory_policy)->default_value(o.memory_policy),
-       "static:R[,R2,...] (R = EMB share of the pool, per node in turn), emb-only, kv-only")
-      ("repartition", po::value(&o.repartition)->default_value(o.repartition), "naive|budgeted")
-      ("router", po::value(&o.router)->default_value(o.router), "rr")
+       ("one of:\n" + policy_usage()).c_str())
+      ("repartition", po::value(&o.repartition)->default_value(o.repartition),
+       "naive (apply a new split at once; misses refill on the critical path) | budgeted "
+       "(release pages in slices, refill EMB in the background within --refill-share)")
+      ("max-step", po::value(&o.max_step)->default_value(o.max_step),
+       "most the EMB share moves per control interval, in (0, 1]")
+      ("refill-share", po::value(&o.refill_share)->default_value(o.refill_share),
+       "budgeted: share of the host-to-device link refill may use, in (0, 1]")
+      ("host-kv-mib", po::value(&o.host_kv_mib)->default_value(o.host_kv_mib),
+       "host KV tier per worker (MiB, LRU) that evicted users' K/V spill to; 0 = off")
+      ("router", po::value(&o.router)->default_value(o.router),
+       "rr|least-loaded|p2c|kv-affinity|cache-aware|helm (scheduler/router_registry.cpp)")
+      // issue 7: the SGLang cache-aware rule's thresholds
+      ("cache-aware-abs", po::value(&o.cache_aware_abs)->default_value(o.cache_aware_abs),
+       "cache-aware: imbalanced when max - min outstanding exceeds this ...")
+      ("cache-aware-rel", po::value(&o.cache_aware_rel)->default_value(o.cache_aware_rel),
+       "cache-aware: ... and max exceeds this x min (then: least loaded)")
+      ("cache-aware-match", po::value(&o.cache_aware_match)->default_value(o.cache_aware_match),
+       "cache-aware: share of the window a node's cached KV must cover to win")
       ("pool-mib", po::value(&o.pool_mib)->default_value(o.pool_mib), "pool per worker (MiB), shared by both caches")
       ("page-kib", po::value(&o.page_kib)->default_value(o.page_kib), "pool page size (KiB)")
       ("backend", po::value(&o.backend)->default_value(o.backend), "cpu");
@@ -66,8 +106,7 @@ void add_run_options(po::options_description& desc, RunOptions& o) {
 std::vector<double> parse_static_split(const std::string& policy) {
   if (policy == "emb-only") return {1.0};
   if (policy == "kv-only") return {0.0};
-  if (policy.rfind("static:", 0) != 0)
-    bad_input("--memory-policy: '{}' is not one of static:R[,R...], emb-only, kv-only", policy);
+  if (policy.rfind("static:", 0) != 0) return {make_policy(policy, PolicyContext{})->initial_share()};
   std::vector<double> r;
   size_t pos = 7;
   while (pos <= policy.size()) {
@@ -104,9 +143,19 @@ void validate(const RunOptions& o) {
   if (!(o.zipf > 0)) bad_input("--zipf: must be positive");
   if (o.repartition != "naive" && o.repartition != "budgeted")
     bad_input("--repartition: '{}' is not naive or budgeted", o.repartition);
-  if (o.router != "rr") bad_input("--router: '{}' is not a known router (rr)", o.router);
+  make_router(o.router, RouterOptions{});  // issue 7: any name of the registry (BadInput lists them)
+  if (o.cache_aware_abs < 0 || !(o.cache_aware_rel >= 1) || o.cache_aware_match < 0 || o.cache_aware_match > 1)
+    bad_input("--cache-aware-*: need abs >= 0, rel >= 1, match in [0,1]");
   if (o.backend != "cpu") bad_input("--backend: '{}' is not available in this build (cpu)", o.backend);
   parse_static_split(o.memory_policy);
+  if (!(o.max_step > 0 && o.max_step <= 1)) bad_input("--max-step: {} is not in (0, 1]", o.max_step);
+  if (!(o.refill_share > 0 && o.refill_share <= 1))
+    bad_input("--refill-share: {} is not in (0, 1]", o.refill_share);
+  if (o.host_kv_mib < 0) bad_input("--host-kv-mib: must not be negative (got {})", o.host_kv_mib);
+  // The tier (allocator/host_kv_tier.h) and its spill hook exist; onboarding on a pool miss has
+  // to happen inside CacheResolver::resolve (before the EMB lookups), which is not wired yet.
+  if (o.host_kv_mib > 0)
+    bad_input("--host-kv-mib: the host KV tier is not wired into the request path yet (use 0)");
   for (const auto& t : o.tags)
     if (t.find('=') == std::string::npos || t.front() == '=')
       bad_input("--tag: '{}' is not key=value", t);

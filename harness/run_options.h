@@ -16,23 +16,37 @@ struct RunOptions {
   std::string workload = "steady";
   double qps = 20;                    // whole-cluster arrival rate
   double duration_s = 20;
-  std::string trace;                  // --trace FILE (a later issue)
+  std::string trace;                  // --trace FILE: a trace file (wins over everything below)
+  std::string phases;                 // --phases DATASET:WORKLOAD:SECONDS[@QPS],... (wins over dataset)
+  double scale = 1;                   // profiles: users and items x scale
   uint64_t seed = 1;
   int candidates = 0;                 // 0 = the model's M
   int64_t users = 20000, items = 100000;
   double zipf = 1.0;
   double visit_gap_s = 1800;          // MovieLens: a gap over this starts a new visit
-  double session_requests = 10;       // synthetic: mean requests per session
-  double session_gap_s = 4;           // synthetic: mean gap between a user's requests in a session
-  double new_items = 8;               // synthetic: mean items consumed between visits
-  double history_median = 100;        // synthetic: median first-visit history length
+  // Session parameters of synthetic data sets and profiles; 0 (gap: < 0) = the dataset's default
+  double session_requests = 0;        // mean requests per session
+  double session_gap_s = -1;          // mean gap between a user's requests in a session
+  double new_items = 0;               // mean items consumed between visits
+  double history_median = 0;          // median first-visit history length
+  // Regimes (workloads/arrivals.h documents each default)
+  double trend_period_s = 0, trend_amplitude = 0.5, trend_ramp = 0, trend_drift = 1;
+  std::string burst_process = "mmpp";
+  double burst_multiplier = 4, burst_duration_s = 10, burst_gap_s = 50, burst_cv = 3;
+  double burst_flash_share = 0.25, burst_fresh_share = 0.5, burst_new_users = 0.3;
+  int burst_flash_items = 64;
   double popular_share = -1;          // candidates drawn by popularity (rest uniform); <0 = default
   bool skip_bad_rows = false;
   // Model and memory
-  std::string model = "small";
+  std::string model;                  // empty: the dataset profile's model, else small
   std::string memory_policy = "static:0.5";
   std::string repartition = "budgeted";
+  double max_step = 0.1;              // --max-step: most the split moves per control interval
+  double refill_share = 0.2;          // --refill-share: budgeted refill's share of the link
+  double host_kv_mib = 0;             // --host-kv-mib: host KV tier per worker (0 = off)
   std::string router = "rr";
+  // cache-aware router thresholds (issue 7; SGLang's defaults)
+  double cache_aware_abs = 64, cache_aware_rel = 1.5, cache_aware_match = 0.3;
   double pool_mib = 24;
   int page_kib = 64;
   std::string backend = "cpu";
@@ -58,7 +72,9 @@ void add_run_options(cli::po::options_description& desc, RunOptions& o);
 // Checks ranges and formats; throws BadInput naming the option.
 void validate(const RunOptions& o);
 
-// `static:R[,R2,...]` -> per-node EMB shares (assigned to nodes in turn); BadInput otherwise.
+// Initial per-node EMB shares (assigned to nodes in turn): `static:R[,R2,...]`, emb-only and
+// kv-only give their shares; any other policy of the registry (controller/memory_policy.h)
+// gives its initial share. BadInput for an unknown policy.
 std::vector<double> parse_static_split(const std::string& policy);
 
 }  // namespace helm

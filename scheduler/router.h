@@ -1,7 +1,9 @@
 // Routing: which worker node serves a request. One file per router, listed in router_registry.cpp.
 //
-// A router sees the request and a ClusterView that rank 0 keeps current from completions and
-// per-interval summaries; it never talks to the harness directly.
+// A router sees the request and a ClusterView (cluster_view.h) that the driver keeps current
+// from dispatches, completions, eviction notices and per-interval summaries; it never talks to
+// the harness directly. route() runs on rank 0's pacing loop once per request: it must stay
+// well under a microsecond at tens of nodes (benchmarks/bench_router.cpp).
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -9,34 +11,34 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "scheduler/cluster_view.h"
 
 namespace helm {
-
-struct RouteRequest {
-  int64_t id = 0;
-  int64_t user = 0;
-  int64_t history_len = 0;
-  Nanos arrival = 0;
-};
-
-struct NodeView {
-  int64_t outstanding = 0;  // dispatched and not yet completed
-  double emb_share = 0;     // current EMB share of the node's pool
-};
-
-struct ClusterView {
-  std::vector<NodeView> nodes;
-};
 
 class Router {
  public:
   virtual ~Router() = default;
+  // Returns a node in [0, view.size()). May keep its own state (a counter, an RNG).
   virtual int route(const RouteRequest& r, const ClusterView& view) = 0;
+};
+
+// The SGLang cache-aware rule's thresholds (sglang router defaults).
+struct CacheAwareOptions {
+  double balance_abs = 64;     // max - min outstanding above this ...
+  double balance_rel = 1.5;    // ... and max > this x min: the cluster is imbalanced
+  double match_threshold = 0.3;  // reusable share of the window that makes a node "hold" the user
+};
+
+struct KvAffinityOptions {
+  double load_factor = 1.25;  // bounded load: a node takes at most this x the mean outstanding (+1)
+  int vnodes = 64;            // points per node on the hash ring
 };
 
 struct RouterOptions {
   int nodes = 1;
-  uint64_t seed = 1;  // for routers that break ties at random
+  uint64_t seed = 1;  // for routers that sample or break ties at random
+  CacheAwareOptions cache_aware;
+  KvAffinityOptions kv_affinity;
 };
 
 // The explicit registry: name -> router. Throws BadInput for an unknown name, listing the known ones.

@@ -12,6 +12,11 @@ struct Entry {
 };
 constexpr Entry kRouters[] = {
     {"rr", make_rr},
+    {"least-loaded", make_least_loaded},
+    {"p2c", make_p2c},
+    {"kv-affinity", make_kv_affinity},
+    {"cache-aware", make_cache_aware},
+    {"helm", make_helm},
 };
 }  // namespace
 

@@ -4,4 +4,9 @@
 
 namespace helm {
 std::unique_ptr<Router> make_rr(const RouterOptions& o);
+std::unique_ptr<Router> make_least_loaded(const RouterOptions& o);
+std::unique_ptr<Router> make_p2c(const RouterOptions& o);
+std::unique_ptr<Router> make_kv_affinity(const RouterOptions& o);
+std::unique_ptr<Router> make_cache_aware(const RouterOptions& o);
+std::unique_ptr<Router> make_helm(const RouterOptions& o);
 }  // namespace helm

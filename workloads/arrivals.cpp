@@ -25,16 +25,22 @@ std::vector<Nanos> SteadyArrivals::arrivals(double qps, double duration_s, uint6
   return out;
 }
 
-std::unique_ptr<ArrivalProcess> make_arrival_process(const std::string& workload) {
+void TimeEffects::shift(Nanos dt) {
+  for (auto& d : drift) d.t0 += dt, d.t1 += dt;
+  for (auto& b : bursts) b.t0 += dt, b.t1 += dt;
+}
+
+std::unique_ptr<ArrivalProcess> make_arrival_process(const std::string& workload,
+                                                     const RegimeParams& params) {
   if (workload == "steady") return std::make_unique<SteadyArrivals>();
+  if (workload == "trend") return std::make_unique<TrendArrivals>(params.trend);
+  if (workload == "burst") return std::make_unique<BurstArrivals>(params.burst);
   if (workload.rfind("replay:", 0) == 0) {
     const std::string path = workload.substr(7);
     if (path.empty()) bad_input("--workload replay:PATH: the PATH is empty");
     return std::make_unique<ReplayArrivals>(path);
   }
-  if (workload == "trend" || workload == "burst")
-    bad_input("--workload {}: not implemented yet (issue 4); use steady or replay:PATH", workload);
-  bad_input("--workload '{}': unknown; expected steady or replay:PATH", workload);
+  bad_input("--workload '{}': unknown; expected steady, trend, burst or replay:PATH", workload);
 }
 
 }  // namespace helm

@@ -5,6 +5,7 @@
 // request (a KuaiRand-like user has 8000 items): a request carries the user and the history
 // LENGTH, and the trace's ItemSource answers the items on demand.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -34,6 +35,12 @@ class ItemSource {
   // history(u, a) is a prefix of history(u, b) for a <= b, which is what lets a KV cache reuse
   // an earlier visit's keys and values.
   virtual void history(UserId user, int64_t len, std::vector<ItemId>& out) const = 0;
+  // Items at positions [begin, end) of the user's history (what a visit added since an earlier
+  // one). The default slices history(); sources with long histories override it.
+  virtual void history_range(UserId user, int64_t begin, int64_t end, std::vector<ItemId>& out) const {
+    history(user, end, out);
+    out.erase(out.begin(), out.begin() + std::min<int64_t>(begin, static_cast<int64_t>(out.size())));
+  }
   // M candidate items to score, a pure function of (seed, request id); see candidates.h.
   virtual void candidates(const Request& r, int M, std::vector<ItemId>& out) const = 0;
 };

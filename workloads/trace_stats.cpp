@@ -72,8 +72,43 @@ TraceStats trace_stats(const Trace& trace, Nanos session_timeout) {
   return s;
 }
 
+ItemSample item_sample(const Trace& trace, int M, size_t max_draws) {
+  ItemSample out;
+  const auto& rq = trace.requests;
+  if (!trace.items || rq.empty()) return out;
+  const int64_t n_items = trace.items->num_items();
+  std::vector<uint64_t> seen(static_cast<size_t>(n_items / 64 + 1), 0);  // 4 MiB per 32M items
+  std::unordered_map<UserId, int32_t> last_len;
+  // Sample every k-th request so the draws kept stay under max_draws (about M + 8 per request).
+  const size_t per = static_cast<size_t>(M) + 8, stride = std::max<size_t>(1, rq.size() * per / std::max<size_t>(max_draws, 1));
+  std::vector<ItemId> buf;
+  for (size_t k = 0; k < rq.size(); ++k) {
+    const Request& r = rq[k];
+    auto [it, fresh] = last_len.try_emplace(r.user, r.history_len);
+    const bool keep = k % stride == 0;
+    auto take = [&](ItemId i) {
+      ++out.draws;
+      uint64_t& w = seen[static_cast<size_t>(i) >> 6];
+      const uint64_t bit = 1ull << (i & 63);
+      out.distinct += (w & bit) == 0;
+      w |= bit;
+      if (keep) out.item.push_back(i), out.time.push_back(r.arrival);
+    };
+    trace.items->candidates(r, M, buf);
+    for (ItemId i : buf) take(i);
+    if (!fresh && r.history_len > it->second) {
+      trace.items->history_range(r.user, it->second, r.history_len, buf);
+      for (ItemId i : buf) take(i);
+    }
+    it->second = r.history_len;
+  }
+  return out;
+}
+
 std::string format_stats(const TraceStats& s) {
-  return fmt::format(
+  const std::string items = s.distinct_items < 0 ? std::string()
+      : fmt::format("distinct items (candidates + history growth): {} of {} draws\n", s.distinct_items, s.item_draws);
+  return items + fmt::format(
       "requests: {}\nusers: {}\ndistinct users: {}\nmean history length: {:.1f}\n"
       "P99 history length: {}\nrevisit fraction: {:.3f}\nusers in session at once: {:.1f}\n"
       "interarrival CV: {:.3f}\nmean rate: {:.2f}/s\npeak/mean rate (1 s windows): {:.2f}\n",

@@ -1,0 +1,82 @@
+#include "allocator/host_kv_tier.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/error.h"
+
+namespace helm {
+
+HostKvTier::HostKvTier(size_t capacity_bytes, const KvLayout& layout, bool bytes)
+    : capacity_(capacity_bytes),
+      page_bytes_(layout.page_floats() * sizeof(float)),
+      layout_(layout),
+      bytes_(bytes) {
+  HELM_CHECK(layout.tokens_per_page > 0, "host KV tier without a KV layout");
+}
+
+void HostKvTier::drop(std::list<Item>::iterator it) {
+  held_ -= it->bytes;
+  map_.erase(it->user);
+  lru_.erase(it);
+}
+
+void HostKvTier::put(UserId u, int64_t start, int64_t tokens, uint64_t hash,
+                     std::span<float* const> pages) {
+  if (auto f = map_.find(u); f != map_.end()) drop(f->second);
+  const size_t npages = static_cast<size_t>(layout_.pages_for(tokens));
+  const size_t bytes = npages * page_bytes_;
+  if (tokens <= 0 || bytes > capacity_) {
+    ++stats_.spill_rejected;
+    return;
+  }
+  while (held_ + bytes > capacity_) {
+    drop(lru_.begin());
+    ++stats_.evictions;
+  }
+  Item item{u, {start, tokens, hash}, {}, bytes};
+  if (bytes_) {
+    HELM_CHECK(pages.size() >= npages, "user {}: {} pages for {} tokens", u, pages.size(), tokens);
+    const size_t pf = layout_.page_floats();
+    item.data.resize(npages * pf);
+    for (size_t p = 0; p < npages; ++p) std::memcpy(item.data.data() + p * pf, pages[p], pf * sizeof(float));
+  }
+  lru_.push_back(std::move(item));
+  map_[u] = std::prev(lru_.end());
+  held_ += bytes;
+  ++stats_.spills;
+}
+
+const HostKvTier::Entry* HostKvTier::find(UserId u) const {
+  const auto f = map_.find(u);
+  return f == map_.end() ? nullptr : &f->second->e;
+}
+
+size_t HostKvTier::take(UserId u, int64_t tokens, const KvView& view) {
+  const auto f = map_.find(u);
+  HELM_CHECK(f != map_.end(), "user {} is not in the host tier", u);
+  const Item& it = *f->second;
+  HELM_CHECK(tokens >= 0 && tokens <= it.e.tokens, "user {}: onboard {} of {} tokens", u, tokens,
+             it.e.tokens);
+  if (bytes_ && tokens > 0) {
+    const size_t npages = static_cast<size_t>(layout_.pages_for(tokens));
+    HELM_CHECK(view.pages.size() >= npages, "user {}: view of {} pages for {} tokens", u,
+               view.pages.size(), tokens);
+    // Whole pages: the tail of the last page holds tokens the model overwrites anyway.
+    const size_t pf = layout_.page_floats();
+    for (size_t p = 0; p < npages; ++p)
+      std::memcpy(view.pages[p], it.data.data() + p * pf, pf * sizeof(float));
+  }
+  const size_t moved = static_cast<size_t>(tokens) * layout_.bytes_per_token();
+  ++stats_.hits;
+  stats_.onboard_tokens += tokens;
+  stats_.onboard_bytes += static_cast<int64_t>(moved);
+  drop(f->second);
+  return moved;
+}
+
+void HostKvTier::erase(UserId u) {
+  if (auto f = map_.find(u); f != map_.end()) drop(f->second);
+}
+
+}  // namespace helm

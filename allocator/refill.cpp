@@ -1,0 +1,152 @@
+#include "allocator/refill.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+
+namespace helm {
+
+WindowedSketch::WindowedSketch(size_t width, int windows, uint64_t window_records)
+    : windows_(windows), window_records_(window_records) {
+  HELM_CHECK(windows >= 1 && window_records >= 1, "sketch of {} windows of {} records", windows,
+             window_records);
+  width_ = 64;
+  while (width_ < width) width_ <<= 1;
+  mask_ = width_ - 1;
+  cells_.assign(static_cast<size_t>(windows) * 4 * width_, 0);
+}
+
+uint64_t WindowedSketch::mix(uint64_t k, int j) {  // splitmix64 with a per-depth salt
+  k += 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(j + 1);
+  k = (k ^ (k >> 30)) * 0xBF58476D1CE4E5B9ull;
+  k = (k ^ (k >> 27)) * 0x94D049BB133111EBull;
+  return k ^ (k >> 31);
+}
+
+void WindowedSketch::record(uint64_t key) {
+  uint16_t* w = cells_.data() + static_cast<size_t>(current_) * 4 * width_;
+  for (int j = 0; j < 4; ++j) {
+    uint16_t& c = w[static_cast<size_t>(j) * width_ + (mix(key, j) & mask_)];
+    if (c != 0xFFFF) ++c;
+  }
+  ++records_;
+  if (++in_current_ >= window_records_) slide();
+}
+
+void WindowedSketch::slide() {
+  current_ = (current_ + 1) % windows_;
+  std::fill_n(cells_.begin() + static_cast<long>(static_cast<size_t>(current_) * 4 * width_),
+              4 * width_, uint16_t{0});
+  in_current_ = 0;
+}
+
+uint32_t WindowedSketch::estimate(uint64_t key) const {
+  size_t idx[4];
+  for (int j = 0; j < 4; ++j) idx[j] = static_cast<size_t>(j) * width_ + (mix(key, j) & mask_);
+  uint32_t sum = 0;
+  for (int w = 0; w < windows_; ++w) {
+    const uint16_t* c = cells_.data() + static_cast<size_t>(w) * 4 * width_;
+    uint32_t m = 0xFFFF;
+    for (int j = 0; j < 4; ++j) m = std::min<uint32_t>(m, c[idx[j]]);
+    sum += m;
+  }
+  return sum;
+}
+
+RefillPlanner::RefillPlanner(EmbCache& cache, H2DLink& link, RefillOptions opt)
+    : cache_(cache),
+      link_(link),
+      opt_(opt),
+      sketch_(opt.sketch_width, opt.windows, opt.window_records) {
+  if (!(opt.share > 0 && opt.share <= 1)) bad_input("--refill-share: {} is not in (0, 1]", opt.share);
+  HELM_CHECK(opt.chunk_bytes >= cache.row_bytes(), "refill chunk of {} bytes < one row",
+             opt.chunk_bytes);
+  recent_.assign(std::max<size_t>(opt.recent, 1), -1);
+}
+
+void RefillPlanner::record(std::span<const ItemId> items) {
+  for (ItemId it : items) {
+    sketch_.record(static_cast<uint64_t>(it));
+    recent_[recent_pos_] = it;
+    if (++recent_pos_ == recent_.size()) recent_pos_ = 0;
+  }
+}
+
+void RefillPlanner::plan() {
+  // Candidates: distinct recent rows that are not resident and hot enough in the window,
+  // hottest first (ties: lower id, so plans are deterministic).
+  std::vector<ItemId> ids;
+  ids.reserve(recent_.size());
+  for (ItemId it : recent_)
+    if (it >= 0) ids.push_back(it);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::vector<std::pair<uint32_t, ItemId>> c;
+  for (ItemId it : ids) {
+    if (cache_.contains(it)) continue;
+    const uint32_t e = sketch_.estimate(static_cast<uint64_t>(it));
+    if (e >= opt_.min_estimate) c.emplace_back(e, it);
+  }
+  std::sort(c.begin(), c.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  plan_.clear();
+  plan_pos_ = 0;
+  for (const auto& [e, it] : c) plan_.push_back(it);
+  planned_at_ = sketch_.records();
+  stale_ = false;
+  ++stats_.plans;
+}
+
+void RefillPlanner::land() {
+  for (ItemId it : inflight_) {
+    if (cache_.insert_refill(it)) ++stats_.rows_landed;
+    else ++stats_.rows_wasted;
+  }
+  inflight_.clear();
+}
+
+size_t RefillPlanner::tick(Nanos now) {
+  HELM_CHECK(!cache_.in_batch(), "refill tick inside a batch");
+  if (last_tick_ >= 0 && now > last_tick_)
+    tokens_ += static_cast<double>(now - last_tick_) * opt_.share * link_.bytes_per_second() / 1e9;
+  tokens_ = std::min(tokens_, static_cast<double>(opt_.chunk_bytes));
+  if (last_tick_ < 0 || now > last_tick_) last_tick_ = now;
+  if (!inflight_.empty()) {
+    if (now < inflight_done_) return 0;
+    land();
+  }
+  const size_t room = cache_.room_rows();
+  if (room == 0) return 0;
+  // Re-plan when the plan is used up and enough new accesses came in since (a plan costs a pass
+  // over the ring: not on every tick).
+  if (plan_pos_ >= plan_.size() &&
+      (stale_ || sketch_.records() - planned_at_ >= recent_.size() / 2))
+    plan();
+  if (plan_pos_ >= plan_.size()) return 0;
+  const size_t max_rows = std::min(room, opt_.chunk_bytes / cache_.row_bytes());
+  // Peek at the next rows; the plan advances only if the chunk goes out.
+  std::vector<ItemId> chunk;
+  size_t j = plan_pos_;
+  while (chunk.size() < max_rows && j < plan_.size()) {
+    const ItemId it = plan_[j++];
+    if (!cache_.contains(it)) chunk.push_back(it);
+  }
+  if (chunk.empty()) {
+    plan_pos_ = j;
+    return 0;
+  }
+  const size_t bytes = chunk.size() * cache_.row_bytes();
+  if (tokens_ < static_cast<double>(bytes)) return 0;  // over budget: retry on a later tick
+  const Nanos done = link_.try_background(now, bytes, LinkPurpose::kRefill);
+  if (done < 0) return 0;  // demand traffic queued: refill waits behind it
+  plan_pos_ = j;
+  tokens_ -= static_cast<double>(bytes);
+  inflight_ = std::move(chunk);
+  inflight_done_ = done;
+  ++stats_.chunks;
+  stats_.bytes_issued += static_cast<int64_t>(bytes);
+  return bytes;
+}
+
+}  // namespace helm

@@ -1,0 +1,105 @@
+// Background refill of the EMB cache after a repartition gives it pages (`--repartition budgeted`).
+//
+// What to load: the predicted-hottest rows that are not resident. Prediction = a count-min
+// sketch over a sliding window of the last `windows * window_records` accesses (WindowedSketch:
+// one sub-sketch per sub-window, the oldest cleared as the window slides), so a row hot in the
+// old regime but not in the new one fades within one window. Candidates = the row ids in a ring
+// of the most recent accesses (a sketch cannot enumerate its keys).
+//
+// When to load it: only between batches (tick()), never inside a request: a chunk of rows is a
+// background transfer on the H2DLink (try_background: only when no demand transfer is queued, so
+// a demand miss waits at most for the one chunk in flight), and the rows enter the cache when the
+// chunk has landed. Budget: a token bucket of `share` x the link's bandwidth, holding at most
+// one chunk, so over ANY interval of length T refill issues at most
+//     chunk_bytes + share * bytes_per_second * T        bytes  (the tested invariant).
+// Single-threaded: owned by the node that owns the cache and the link.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "allocator/emb_cache.h"
+#include "allocator/h2d_link.h"
+
+namespace helm {
+
+// Count-min (depth 4) over a sliding window of accesses, in `windows` sub-windows of
+// `window_records` records each. estimate() sums the sub-windows' minima: never below the true
+// count of the key in the window (count-min's one-sided error), exact for a key alone in its
+// cells. Counters saturate at 65535 per sub-window.
+class WindowedSketch {
+ public:
+  WindowedSketch(size_t width, int windows, uint64_t window_records);
+  void record(uint64_t key);
+  uint32_t estimate(uint64_t key) const;
+  uint64_t records() const { return records_; }
+  int windows() const { return windows_; }
+  uint64_t window_records() const { return window_records_; }
+
+ private:
+  void slide();  // the oldest sub-window becomes the current one, cleared
+  static uint64_t mix(uint64_t k, int j);
+  size_t width_, mask_;
+  int windows_;
+  uint64_t window_records_;
+  std::vector<uint16_t> cells_;  // [window][depth][width]
+  int current_ = 0;
+  uint64_t in_current_ = 0, records_ = 0;
+};
+
+struct RefillOptions {
+  double share = 0.2;                  // --refill-share: of the link's bandwidth, in (0, 1]
+  size_t chunk_bytes = size_t{64} << 10;  // one background transfer (bounds a demand's wait)
+  size_t sketch_width = size_t{1} << 14;  // per depth and sub-window
+  int windows = 4;
+  uint64_t window_records = 1 << 16;   // accesses per sub-window
+  size_t recent = 1 << 14;             // ring of recent accesses: the refill candidates
+  uint32_t min_estimate = 2;           // rows seen fewer times in the window are not refilled
+};
+
+struct RefillStats {
+  int64_t chunks = 0;
+  int64_t bytes_issued = 0;     // on the link as kRefill
+  int64_t rows_landed = 0;      // placed in the cache
+  int64_t rows_wasted = 0;      // landed but already resident (a demand miss was faster) or no room
+  int64_t plans = 0;
+};
+
+class RefillPlanner {
+ public:
+  RefillPlanner(EmbCache& cache, H2DLink& link, RefillOptions opt);
+  // Every EMB access of a batch (the hot path: a few ns per id).
+  void record(std::span<const ItemId> items);
+  // Between batches only. Lands a chunk whose transfer has finished by `now`, then, if the
+  // cache has room, the link is idle and the budget holds a chunk, issues the next one.
+  // Returns the bytes issued now (0 if none).
+  size_t tick(Nanos now);
+  // The cache was just given room (a repartition): plan afresh on the next tick.
+  void replan() { plan_.clear(); plan_pos_ = 0; stale_ = true; }
+  // Nothing in flight and nothing planned (until new accesses or room call for a new plan).
+  bool idle() const { return inflight_.empty() && !stale_ && plan_pos_ >= plan_.size(); }
+  const RefillStats& stats() const { return stats_; }
+  const RefillOptions& options() const { return opt_; }
+  const WindowedSketch& sketch() const { return sketch_; }
+
+ private:
+  void plan();
+  void land();
+  EmbCache& cache_;
+  H2DLink& link_;
+  RefillOptions opt_;
+  WindowedSketch sketch_;
+  std::vector<ItemId> recent_;   // ring
+  size_t recent_pos_ = 0;
+  std::vector<ItemId> plan_;     // hottest missing first
+  size_t plan_pos_ = 0;
+  bool stale_ = true;            // a plan is worth computing (new accesses or new room)
+  uint64_t planned_at_ = 0;      // sketch_.records() at the last plan
+  std::vector<ItemId> inflight_;
+  Nanos inflight_done_ = 0;
+  double tokens_ = 0;            // bytes the budget allows now (<= chunk_bytes)
+  Nanos last_tick_ = -1;
+  RefillStats stats_;
+};
+
+}  // namespace helm

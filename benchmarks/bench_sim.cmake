@@ -1,0 +1,1 @@
+helm_benchmark(bench_sim helm::harness)

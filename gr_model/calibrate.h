@@ -1,0 +1,35 @@
+// Measuring the CPU backend for the cost model (cost_model.h): the real HstuModel on batches of
+// chosen shapes, the real EmbCache on a CpuDevice, the timer overshoot of short sleeps, and the
+// least-squares fit of the HSTU terms to those samples.
+//
+// The per-request host path of the executor (history fetch, hashing, KV bookkeeping) needs a
+// trace and lives with the harness (harness/sim_calibrate.cpp); it fills request_ns and
+// history_ns_per_item.
+#pragma once
+#include <iosfwd>
+#include <string>
+
+#include "gr_model/cost_model.h"
+
+namespace helm {
+
+struct CalibrateOptions {
+  std::string model = "small";
+  uint64_t seed = 1;
+  int reps = 31;                // timed repetitions per sample (the median is kept)
+  size_t page_bytes = 64 << 10; // KV page size, as `run` uses by default
+};
+
+// HSTU samples (prefill at several lengths, new tokens given a cached length, candidates,
+// batches) measured and fitted into m's hstu fields; m.samples gets the raw samples.
+void calibrate_hstu_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream& log);
+// EMB hit and miss costs per distinct row (lookup_batch + end_batch on a CpuDevice pool).
+void calibrate_emb_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream& log);
+// Mean overshoot of a 100 us sleep (what the real worker's idle and link-wait loops pay).
+double measure_wake_ns();
+
+// Fits batch_ns, seq_ns, attn_ns_per_gflop and the dense knots to m.samples (weighted least
+// squares on relative error, coefficients kept non-negative); fills fit_mean/max_rel_err.
+void fit_hstu(const ModelConfig& cfg, CostModel& m);
+
+}  // namespace helm

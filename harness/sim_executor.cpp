@@ -1,0 +1,59 @@
+#include "harness/sim_executor.h"
+
+#include <algorithm>
+
+namespace helm {
+
+CostModelExecutor::CostModelExecutor(const Trace& trace, const ModelConfig& cfg, const CostModel& cost,
+                                     const HostTable& table, const SimNodeOptions& opt)
+    : trace_(trace),
+      cfg_(cfg),
+      cost_(cost),
+      device_(opt.pool_bytes, opt.page_bytes),
+      pool_(device_.num_pages(), opt.emb_share),
+      emb_(pool_, device_, table),
+      // K/V at the cost model's element size: fp32 on the CPU backend, bf16 on GPUs.
+      kv_(pool_, device_,
+          KvLayout::for_page(cfg.layers, cfg.heads, cfg.d_qk, cfg.d_v, opt.page_bytes,
+                             static_cast<size_t>(cost.bytes_per_element))),
+      link_(opt.link_bytes_per_s, opt.link_latency),
+      resolver_(trace, cfg.N, opt.candidates, emb_, kv_, /*hash_prefixes=*/false) {}
+
+void CostModelExecutor::execute(std::span<const Queued> batch, Nanos start, std::vector<Outcome>& out) {
+  const size_t first = out.size();
+  out.resize(first + batch.size());
+  res_.assign(batch.size(), Resolution{});
+  HstuWork work;
+  int64_t h2d = 0, hist_items = 0, hits = 0, misses = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const Request& r = trace_.requests[static_cast<size_t>(batch[i].id)];
+    Resolution& s = res_[i];
+    resolver_.resolve(r, std::span<const Resolution>(res_.data(), i), s, rows_);
+    Outcome& o = out[first + i];
+    o.id = r.id;
+    o.start = start;
+    o.batch_size = static_cast<int32_t>(batch.size());
+    o.history_len = s.window;
+    o.computed_tokens = s.window - s.reuse;
+    o.kv_hit_tokens_pool = s.reuse;
+    o.emb_lookups = s.emb.lookups;
+    o.emb_hits = s.emb.hits;
+    o.h2d_bytes = s.emb.h2d_bytes;
+    h2d += s.emb.h2d_bytes;
+    hist_items += r.history_len;
+    hits += s.emb.hits;
+    misses += s.emb.misses;
+    work.add(cfg_, s.reuse, s.window - s.reuse, s.candidates, cost_.bytes_per_element);
+  }
+  resolver_.finish(res_);
+  const Nanos prep_done = start + cost_.host_ns(static_cast<int64_t>(batch.size()), hist_items, hits, misses);
+  const Nanos ready = link_.demand(start, static_cast<size_t>(h2d));
+  const Nanos compute = ready > prep_done ? ready + static_cast<Nanos>(cost_.wake_ns) : prep_done;
+  const Nanos finish = compute + cost_.hstu_ns(cfg_, work);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    out[first + i].finish = finish;
+    out[first + i].link_wait = ready - start;
+  }
+}
+
+}  // namespace helm

@@ -1,0 +1,64 @@
+// The simulator's executor of one node: the same cache decisions as the real executor (through
+// CacheResolver, on the real EmbCache/KvCache bookkeeping over a NullDevice: no bytes, so a
+// node can have a 40 GiB pool), the same H2DLink timeline for miss waits, and service times
+// from the cost model instead of the HSTU forward pass. Never reads a clock: `start` is the
+// virtual time the batch starts, and every Outcome's finish is computed.
+//
+// The timing of a batch follows the real executor's order (hstu_executor.cpp):
+//   prep  = host_ns(requests, history items, EMB hits, misses)        from `start`
+//   ready = link.demand(start, missed bytes)                          (overlaps prep)
+//   compute starts at max(start + prep, ready + wake_ns if the link was the later)
+//   finish = compute start + hstu_ns(batch work)
+#pragma once
+#include <functional>
+#include <memory>
+
+#include "allocator/device.h"
+#include "allocator/emb_cache.h"
+#include "allocator/h2d_link.h"
+#include "allocator/kv_cache.h"
+#include "allocator/page_pool.h"
+#include "gr_model/cost_model.h"
+#include "harness/mpi_driver.h"
+#include "harness/sim_resolve.h"
+
+namespace helm {
+
+struct SimNodeOptions {
+  size_t pool_bytes = 0, page_bytes = 64 << 10;
+  double emb_share = 0.5;
+  double link_bytes_per_s = 1e9;
+  Nanos link_latency = 10'000;
+  int candidates = 0;
+};
+
+class CostModelExecutor final : public NodeExecutor {
+ public:
+  // `table` only sizes the EMB rows (never read: no bytes). All references must outlive this.
+  CostModelExecutor(const Trace& trace, const ModelConfig& cfg, const CostModel& cost,
+                    const HostTable& table, const SimNodeOptions& opt);
+  int64_t estimate_tokens(int64_t request_id) override { return resolver_.estimate_tokens(request_id); }
+  void execute(std::span<const Queued> batch, Nanos start, std::vector<Outcome>& out) override;
+  LinkStats link_stats() const override { return link_.stats(); }
+  double emb_share() const override { return pool_.emb_share(); }
+  const EmbCache& emb() const { return emb_; }
+  const KvCache& kv() const { return kv_; }
+  PagePool& pool() { return pool_; }
+  // Called with each user whose K/V leave this node's pool (the router's residency view).
+  void set_eviction_callback(std::function<void(UserId)> cb) { kv_.set_eviction_callback(std::move(cb)); }
+
+ private:
+  const Trace& trace_;
+  const ModelConfig& cfg_;
+  const CostModel& cost_;
+  NullDevice device_;
+  PagePool pool_;
+  EmbCache emb_;  // after pool_: destroyed first, so pages go back to a live pool
+  KvCache kv_;
+  H2DLink link_;
+  CacheResolver resolver_;
+  std::vector<Resolution> res_;
+  std::vector<const float*> rows_;
+};
+
+}  // namespace helm
