@@ -204,8 +204,13 @@ void calibrate_hstu_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream&
     }
     model.forward(p.in, ws);  // warm: workspace grown, pages touched
   }
+  // Before each timed pass, a sweep through opt.flush_bytes of other memory: in `run` a batch's
+  // forward follows the request path (history, hashing, EMB lookups) and often an idle sleep, so
+  // its weights, rows and K/V pages are not in the private caches the way a repeated call's are.
+  std::vector<char> sweep(opt.flush_bytes);
   for (int r = 0; r < opt.reps; ++r)
     for (auto& p : prep) {
+      for (size_t k = 0; k < sweep.size(); k += 64) sweep[k] = static_cast<char>(sweep[k] + 1);
       const auto t0 = std::chrono::steady_clock::now();
       model.forward(p.in, ws);
       p.t.push_back(std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count());
@@ -257,14 +262,44 @@ void calibrate_emb_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream& 
                      m.emb_hit_ns, m.emb_miss_ns);
 }
 
-double measure_wake_ns() {
-  std::vector<double> over;
-  for (int i = 0; i < 200; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    std::this_thread::sleep_for(std::chrono::microseconds(100));
-    over.push_back(std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() - 100e3);
+HarnessTiming measure_harness_timing() {
+  using clk = std::chrono::steady_clock;
+  const auto ns = [](clk::duration d) { return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count()); };
+  Rng rng(stream_seed(1, "harness-timing"));
+  HarnessTiming h;
+  // The real worker's wait for a deadline (batch timeout, link): sleep min(100 us, left) until
+  // the deadline has passed; lateness = when it notices - the deadline. Mean over trials.
+  double late = 0, over = 0, detect = 0;
+  constexpr int kTrials = 100;
+  for (int i = 0; i < kTrials; ++i) {
+    const auto deadline = clk::now() + std::chrono::microseconds(300 + rng.below(400));
+    auto now = clk::now();
+    while (now < deadline) {
+      std::this_thread::sleep_for(std::min<clk::duration>(std::chrono::microseconds(100), deadline - now));
+      now = clk::now();
+    }
+    late += ns(now - deadline);
   }
-  return median(over);
+  // One sleep's overshoot (rank 0's pacing loop wakes for an arrival this late).
+  for (int i = 0; i < kTrials; ++i) {
+    const auto t0 = clk::now();
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+    over += ns(clk::now() - t0) - 100e3;
+  }
+  // An idle worker's loop (sleep 100 us, then look): how long after a random instant it looks.
+  for (int i = 0; i < kTrials; ++i) {
+    const auto event = clk::now() + std::chrono::microseconds(rng.below(300));
+    auto now = clk::now();
+    while (now < event) {
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+      now = clk::now();
+    }
+    detect += ns(now - event);
+  }
+  h.deadline_late_ns = late / kTrials;
+  h.sleep_overshoot_ns = over / kTrials;
+  h.poll_detect_ns = detect / kTrials;
+  return h;
 }
 
 }  // namespace helm

@@ -18,6 +18,7 @@ struct CalibrateOptions {
   uint64_t seed = 1;
   int reps = 31;                // timed repetitions per sample (the median is kept)
   size_t page_bytes = 64 << 10; // KV page size, as `run` uses by default
+  size_t flush_bytes = 8 << 20; // swept before each timed forward (0 = time it cache-warm)
 };
 
 // HSTU samples (prefill at several lengths, new tokens given a cached length, candidates,
@@ -25,8 +26,14 @@ struct CalibrateOptions {
 void calibrate_hstu_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream& log);
 // EMB hit and miss costs per distinct row (lookup_batch + end_batch on a CpuDevice pool).
 void calibrate_emb_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream& log);
-// Mean overshoot of a 100 us sleep (what the real worker's idle and link-wait loops pay).
-double measure_wake_ns();
+// The real harness's timer behaviour (mpi_scheduler.cpp, mpi_worker.cpp, hstu_executor.cpp
+// sleep in short chunks rather than block), measured by running the same loops: means in ns.
+struct HarnessTiming {
+  double deadline_late_ns = 0;    // a loop sleeping min(100 us, left) notices its deadline this late
+  double sleep_overshoot_ns = 0;  // one 100 us sleep overshoots by this much
+  double poll_detect_ns = 0;      // an idle 100 us poll loop sees an event this long after it
+};
+HarnessTiming measure_harness_timing();
 
 // Fits batch_ns, seq_ns, attn_ns_per_gflop and the dense knots to m.samples (weighted least
 // squares on relative error, coefficients kept non-negative); fills fit_mean/max_rel_err.

@@ -26,6 +26,7 @@ namespace {
 
 struct Figures {
   double mean_ms = 0, p50_ms = 0, p99_ms = 0, emb = 0, kv = 0, svc_ms = 0, wait_ms = 0;
+  double lone_wait_ms = 0, lag_ms = 0;  // median wait of batches of one; mean dispatch lag
   int64_t n = 0, dropped = 0;
 };
 
@@ -36,9 +37,12 @@ Figures figures(const std::string& path) {
   if (const AttrValue* v = r.attributes().find("warmup_ns")) warm = std::get<int64_t>(*v);
   const Summary s = summarize(rows, warm, 1e9);
   Figures f;
-  double sum = 0, svc = 0, wait = 0;
+  double sum = 0, svc = 0, wait = 0, lag = 0;
+  std::vector<Nanos> lone;
   for (const auto& row : rows)
     if (row.arrival >= warm && row.status == kCompleted) {
+      if (row.batch_size == 1) lone.push_back(row.start - row.arrival);
+      lag += static_cast<double>(row.dispatch_lag);
       sum += static_cast<double>(row.latency);
       svc += static_cast<double>(row.finish - row.start);
       wait += static_cast<double>(row.start - row.arrival);
@@ -47,6 +51,9 @@ Figures figures(const std::string& path) {
   f.mean_ms = f.n ? sum / f.n / 1e6 : 0;
   f.svc_ms = f.n ? svc / f.n / 1e6 : 0;
   f.wait_ms = f.n ? wait / f.n / 1e6 : 0;
+  f.lag_ms = f.n ? lag / f.n / 1e6 : 0;
+  std::sort(lone.begin(), lone.end());
+  f.lone_wait_ms = nearest_rank(lone, 50).value / 1e6;
   f.p50_ms = s.p50.value / 1e6;
   f.p99_ms = s.p99.value / 1e6;
   f.emb = s.emb_hit_rate;
@@ -119,6 +126,8 @@ int cmd_fidelity(int argc, char** argv) {
   line("latency P99", r.p99_ms, s.p99_ms, "ms");
   line("service mean", r.svc_ms, s.svc_ms, "ms");
   line("queue+batch wait mean", r.wait_ms, s.wait_ms, "ms");
+  line("wait P50, batch of 1", r.lone_wait_ms, s.lone_wait_ms, "ms");
+  line("dispatch lag mean", r.lag_ms, s.lag_ms, "ms");
   line("EMB hit rate", 100 * r.emb, 100 * s.emb, " %");
   line("KV hit rate", 100 * r.kv, 100 * s.kv, " %");
   std::cout << fmt::format("{:<22}{:>12}{:>12}\n", "completed (measured)", r.n, s.n)

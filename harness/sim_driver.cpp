@@ -39,7 +39,10 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
   // The embedding table only sizes rows (NullDevice: never read); one for all nodes.
   const GeneratedHostTable table(ctx.trace.items->num_items(), ctx.model.D, 0, 0.1f);
   SimNodeOptions so;
-  so.pool_bytes = static_cast<size_t>(ctx.opt.pool_mib * 1024 * 1024);
+  // --scale shrinks the catalogue and population (the profile) AND the pool, so the caches'
+  // pressure keeps its shape at a fraction of the memory (issue 5). `run` does not scale its
+  // pool: compare the two only at --scale 1.
+  so.pool_bytes = static_cast<size_t>(ctx.opt.pool_mib * ctx.opt.scale * 1024 * 1024);
   so.page_bytes = static_cast<size_t>(ctx.opt.page_kib) * 1024;
   so.link_bytes_per_s = opt.link_bytes_per_s;
   so.link_latency = opt.link_latency;
@@ -53,7 +56,12 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     nd.exec = std::make_unique<CostModelExecutor>(ctx.trace, ctx.model, cost, table, so);
     nd.runtime = std::make_unique<NodeRuntime>(bo, *nd.exec);
   }
-  auto router = make_router(ctx.opt.router, RouterOptions{opt.nodes, stream_seed(ctx.opt.seed, "router")});
+  // The router exactly as rank 0 builds it (mpi_scheduler.cpp).
+  RouterOptions ropt;
+  ropt.nodes = opt.nodes;
+  ropt.seed = stream_seed(ctx.opt.seed, "router");
+  ropt.cache_aware = {ctx.opt.cache_aware_abs, ctx.opt.cache_aware_rel, ctx.opt.cache_aware_match};
+  auto router = make_router(ctx.opt.router, ropt);
   // The router's view, fed through the same update protocol as rank 0 uses (cluster_view.h).
   CostParams cp;
   cp.ns_per_row = static_cast<double>(ctx.model.D) * sizeof(float) / opt.link_bytes_per_s * 1e9;
@@ -91,7 +99,6 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     }
     view.on_complete(node, c);
   };
-  std::vector<Outcome> scratch;
   // A free node runs a batch if one is ready now, else waits for its oldest request's timeout.
   auto try_start = [&](int i, Nanos t) {
     Node& nd = nodes[static_cast<size_t>(i)];
@@ -201,8 +208,8 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     res.nodes.push_back(nd.window.close(now, 0, nd.exec->link_stats(), nd.exec->emb_share()));
   for (auto& nd : nodes) nd.exec->set_eviction_callback({});  // the view dies before the nodes
   res.end = end_run(ctx, res.rows, seen, 0,
-                    fmt::format("sim: {} nodes on cost model '{}' ({}), virtual time; link {:.4g} MB/s, {} ns per transfer",
-                                opt.nodes, cost.name, cost.source, opt.link_bytes_per_s / 1e6, opt.link_latency));
+                    fmt::format("sim: {} nodes (pool {:.0f} MiB each = --pool-mib x --scale {}) on cost model '{}' ({}), virtual time; link {:.4g} MB/s, {} ns per transfer",
+                                opt.nodes, ctx.opt.pool_mib * ctx.opt.scale, ctx.opt.scale, cost.name, cost.source, opt.link_bytes_per_s / 1e6, opt.link_latency));
   res.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   return res;
 }
