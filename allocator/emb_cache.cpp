@@ -38,7 +38,11 @@ EmbCache::EmbCache(PagePool& pool, Device& device, const HostTable& table, EmbCa
       rows_per_page_(device.page_bytes() / row_bytes_),
       bytes_(device.has_bytes()),
       device_(device),
-      sketch_(sketch_words(opt, pool.num_pages() * rows_per_page_), opt.sketch_sample) {
+      // A sketch word per row the cache could ever see: the pool's capacity, or the catalogue if
+      // smaller (a 40 GiB simulated pool over a 27K-item catalogue needs no 16 MiB sketch).
+      sketch_(sketch_words(opt, std::min<size_t>(pool.num_pages() * rows_per_page_,
+                                                 static_cast<size_t>(table.rows()))),
+              opt.sketch_sample) {
   HELM_CHECK(pool.num_pages() == device.num_pages(), "pool of {} pages on a device of {}",
              pool.num_pages(), device.num_pages());
 }

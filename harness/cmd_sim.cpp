@@ -77,6 +77,7 @@ int cmd_sim(int argc, char** argv) {
     ResultsWriter w(opt.out, attrs);
     w.append(std::span<const RequestRow>(r.rows));
     w.append(std::span<const NodeRow>(r.nodes));
+    w.append(std::span<const ControllerRow>(r.controller));
     w.set_attrs(r.end.footer);
     w.close();
   }

@@ -21,6 +21,7 @@ HstuExecutor::HstuExecutor(const Trace& trace, const ModelConfig& cfg, uint64_t 
   resolver_ = std::make_unique<CacheResolver>(trace_, cfg.N, opt.candidates, *emb_, *kv_,
                                               /*hash_prefixes=*/true);
   memory_ = std::make_unique<NodeMemory>(pool_, *emb_, *kv_, link_, opt.page_bytes, opt.memory);
+  resolver_->set_host_tier(memory_->host());
 }
 
 int64_t HstuExecutor::estimate_tokens(int64_t id) { return resolver_->estimate_tokens(id); }
@@ -31,7 +32,7 @@ void HstuExecutor::execute(std::span<const Queued> batch, Nanos start, std::vect
   res_.assign(batch.size(), Resolution{});
   std::vector<std::vector<const float*>> rows(batch.size());
   std::vector<std::vector<float>> scores(batch.size());
-  int64_t h2d = 0;
+  int64_t h2d = 0, onboard = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     const Request& r = trace_.requests[static_cast<size_t>(batch[i].id)];
     Resolution& s = res_[i];
@@ -42,15 +43,19 @@ void HstuExecutor::execute(std::span<const Queued> batch, Nanos start, std::vect
     o.batch_size = static_cast<int32_t>(batch.size());
     o.history_len = s.window;
     o.computed_tokens = s.window - s.reuse;
-    o.kv_hit_tokens_pool = s.reuse;
+    o.kv_hit_tokens_pool = s.reuse - s.host_tokens;
+    o.kv_hit_tokens_host = s.host_tokens;
     o.emb_lookups = s.emb.lookups;
     o.emb_hits = s.emb.hits;
-    o.h2d_bytes = s.emb.h2d_bytes;
+    o.h2d_bytes = s.emb.h2d_bytes + s.onboard_bytes;
     h2d += s.emb.h2d_bytes;
+    onboard += s.onboard_bytes;
     scores[i].resize(static_cast<size_t>(s.candidates));
   }
   // The batch cannot start before its missed rows are in the pool: that wait is the miss cost.
-  const Nanos ready = link_.demand(start, static_cast<size_t>(h2d));
+  // Host-tier K/V onboarding is demand traffic too, after the EMB rows on the same link.
+  Nanos ready = link_.demand(start, static_cast<size_t>(h2d));
+  if (onboard > 0) ready = std::max(ready, link_.demand(start, static_cast<size_t>(onboard), LinkPurpose::kKvOnboard));
   while (clock_.now() < ready)
     std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<Nanos>(ready - clock_.now(), 200'000)));
 

@@ -20,6 +20,7 @@ constexpr Command kCommands[] = {
     {"calibrate", helm::cmd_calibrate, "measure the backend's costs, write a cost-model file"},
     {"fidelity", helm::cmd_fidelity, "one small trace through run (MPI) and sim; errors side by side"},
     {"forward", helm::cmd_forward, "run the model on inputs from an HDF5 file (model verification)"},
+    {"oracle", helm::cmd_oracle, "DESIGN.md's oracle: sim at every static split, best split per window -> schedule CSV"},
     {"report", helm::cmd_report, "P99/SLO tables from result files"},
     {"trace", helm::cmd_trace, "build a workload trace, print its statistics, write it (--out) for run --trace"},
 };

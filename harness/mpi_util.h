@@ -54,6 +54,23 @@ struct StartMsg {
   double link_bytes_per_s = 0;
 };
 
+// Every rank's host name, gathered on rank 0 (a collective at start-up, before the run).
+// Ranks on rank 0's host share its CLOCK_MONOTONIC, so their clock offset is exactly zero.
+inline std::vector<std::string> share_host_names() {
+  char name[MPI_MAX_PROCESSOR_NAME] = {0};
+  int len = 0;
+  HELM_MPI(MPI_Get_processor_name(name, &len));
+  int rank = 0, size = 1;
+  HELM_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &rank));
+  HELM_MPI(MPI_Comm_size(MPI_COMM_WORLD, &size));
+  std::vector<char> all(rank == 0 ? static_cast<size_t>(size) * MPI_MAX_PROCESSOR_NAME : 0);
+  HELM_MPI(MPI_Gather(name, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, all.data(), MPI_MAX_PROCESSOR_NAME,
+                      MPI_CHAR, 0, MPI_COMM_WORLD));
+  std::vector<std::string> out;
+  for (int r = 0; rank == 0 && r < size; ++r) out.emplace_back(&all[static_cast<size_t>(r) * MPI_MAX_PROCESSOR_NAME]);
+  return out;
+}
+
 inline int64_t steady_raw_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())

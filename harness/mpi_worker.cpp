@@ -32,8 +32,9 @@ int run_worker(const RunContext& ctx, int rank) {
   // the harness and not the OS scheduler. Recorded as worker_nice in the results.
   int world = 0;
   HELM_MPI(MPI_Comm_size(MPI_COMM_WORLD, &world));
+  mpi::share_host_names();
+  answer_clock_pings();  // before lowering the priority: a slow answer would skew the offset
   if (worker_nice(world) > 0) setpriority(PRIO_PROCESS, 0, worker_nice(world));
-  answer_clock_pings();
   mpi::StartMsg start;
   HELM_MPI(MPI_Recv(&start, sizeof start, MPI_BYTE, 0, mpi::kStart, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
 

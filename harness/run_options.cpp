@@ -1,5 +1,7 @@
 #include "harness/run_options.h"
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 
 #include "common/error.h"
@@ -10,96 +12,104 @@ namespace helm {
 
 namespace po = cli::po;
 
+namespace {
+// Defaults as a person would write them in --help ("0.1", not "0.10000000000000001").
+template <typename T>
+std::string show(const T& v) {
+  return fmt::format("{}", v);
+}
+}  // namespace
+
 void add_run_options(po::options_description& desc, RunOptions& o) {
   po::options_description w("Workload");
   w.add_options()
-      ("dataset", po::value(&o.dataset)->default_value(o.dataset),
+      ("dataset", po::value(&o.dataset)->default_value(o.dataset, show(o.dataset)),
        "synthetic, a profile (kuairand-27k, amazon-books, ml-20m, taobao), or FORMAT:PATH with FORMAT "
        "movielens|kuairand|amazon2018|amazon2023|taobao")
-      ("workload", po::value(&o.workload)->default_value(o.workload),
+      ("workload", po::value(&o.workload)->default_value(o.workload, show(o.workload)),
        "arrival regime: steady | trend | burst | replay:PATH (a CSV of timestamps, time-scaled to --qps)")
-      ("trace", po::value(&o.trace)->default_value(o.trace), "a trace file from `helm-bench trace` (wins over --phases and --dataset)")
-      ("phases", po::value(&o.phases)->default_value(o.phases),
+      ("trace", po::value(&o.trace)->default_value(o.trace, show(o.trace)), "a trace file from `helm-bench trace` (wins over --phases and --dataset)")
+      ("phases", po::value(&o.phases)->default_value(o.phases, show(o.phases)),
        "DATASET:WORKLOAD:SECONDS[@QPS],... chained in time (wins over --dataset/--workload/--duration)")
-      ("scale", po::value(&o.scale)->default_value(o.scale), "profiles: users and items x this (0, 1]")
-      ("qps", po::value(&o.qps)->default_value(o.qps), "whole-cluster arrival rate (requests/s)")
-      ("duration", po::value(&o.duration_s)->default_value(o.duration_s), "seconds of arrivals")
-      ("seed", po::value(&o.seed)->default_value(o.seed), "base seed (each concern derives its own stream)")
-      ("candidates", po::value(&o.candidates)->default_value(o.candidates), "candidates per request (0 = the model's M)")
-      ("users", po::value(&o.users)->default_value(o.users), "synthetic: user population")
-      ("items", po::value(&o.items)->default_value(o.items), "synthetic: catalogue size")
-      ("zipf", po::value(&o.zipf)->default_value(o.zipf), "synthetic: item popularity exponent")
-      ("visit-gap-s", po::value(&o.visit_gap_s)->default_value(o.visit_gap_s),
+      ("scale", po::value(&o.scale)->default_value(o.scale, show(o.scale)), "profiles: users and items x this (0, 1]")
+      ("qps", po::value(&o.qps)->default_value(o.qps, show(o.qps)), "whole-cluster arrival rate (requests/s)")
+      ("duration", po::value(&o.duration_s)->default_value(o.duration_s, show(o.duration_s)), "seconds of arrivals")
+      ("seed", po::value(&o.seed)->default_value(o.seed, show(o.seed)), "base seed (each concern derives its own stream)")
+      ("candidates", po::value(&o.candidates)->default_value(o.candidates, show(o.candidates)), "candidates per request (0 = the model's M)")
+      ("users", po::value(&o.users)->default_value(o.users, show(o.users)), "synthetic: user population")
+      ("items", po::value(&o.items)->default_value(o.items, show(o.items)), "synthetic: catalogue size")
+      ("zipf", po::value(&o.zipf)->default_value(o.zipf, show(o.zipf)), "synthetic: item popularity exponent")
+      ("visit-gap-s", po::value(&o.visit_gap_s)->default_value(o.visit_gap_s, show(o.visit_gap_s)),
        "data sets: a gap over this many seconds between ratings starts a new visit")
-      ("session-requests", po::value(&o.session_requests)->default_value(o.session_requests),
+      ("session-requests", po::value(&o.session_requests)->default_value(o.session_requests, show(o.session_requests)),
        "synthetic/profiles: mean requests per user session (KV reuse); 0 = the dataset's (synthetic 10)")
-      ("session-gap-s", po::value(&o.session_gap_s)->default_value(o.session_gap_s),
+      ("session-gap-s", po::value(&o.session_gap_s)->default_value(o.session_gap_s, show(o.session_gap_s)),
        "synthetic/profiles: mean seconds between a user's requests in a session (sets users in session "
        "at once); <0 = the dataset's (synthetic 4)")
-      ("new-items", po::value(&o.new_items)->default_value(o.new_items),
+      ("new-items", po::value(&o.new_items)->default_value(o.new_items, show(o.new_items)),
        "synthetic/profiles: mean items consumed between visits; 0 = the dataset's (synthetic 8)")
-      ("history-median", po::value(&o.history_median)->default_value(o.history_median),
+      ("history-median", po::value(&o.history_median)->default_value(o.history_median, show(o.history_median)),
        "synthetic/profiles: median history length at a user's first visit; 0 = the dataset's (synthetic 100)")
-      ("trend-period-s", po::value(&o.trend_period_s)->default_value(o.trend_period_s), "trend: diurnal period (0 = the duration)")
-      ("trend-amplitude", po::value(&o.trend_amplitude)->default_value(o.trend_amplitude), "trend: rate swing in [0,1) (peak/trough (1+a)/(1-a))")
-      ("trend-ramp", po::value(&o.trend_ramp)->default_value(o.trend_ramp), "trend: rate grows by this share over the run")
-      ("trend-drift", po::value(&o.trend_drift)->default_value(o.trend_drift), "trend: hot-set turnovers per period (popularity drift)")
-      ("burst-process", po::value(&o.burst_process)->default_value(o.burst_process), "burst: mmpp (flash crowds) | gamma (renewal, CV --burst-cv)")
-      ("burst-multiplier", po::value(&o.burst_multiplier)->default_value(o.burst_multiplier), "burst: burst rate / mean rate")
-      ("burst-duration-s", po::value(&o.burst_duration_s)->default_value(o.burst_duration_s), "burst: mean burst length")
-      ("burst-gap-s", po::value(&o.burst_gap_s)->default_value(o.burst_gap_s), "burst: mean time between bursts")
-      ("burst-cv", po::value(&o.burst_cv)->default_value(o.burst_cv), "burst (gamma): interarrival CV")
-      ("burst-flash-share", po::value(&o.burst_flash_share)->default_value(o.burst_flash_share), "burst: share of popularity draws going to flash items")
-      ("burst-flash-items", po::value(&o.burst_flash_items)->default_value(o.burst_flash_items), "burst: flash items per burst")
-      ("burst-fresh-share", po::value(&o.burst_fresh_share)->default_value(o.burst_fresh_share), "burst: share of burst arrivals from users not in session")
-      ("burst-new-users", po::value(&o.burst_new_users)->default_value(o.burst_new_users), "burst: share of those fresh users who are brand new")
-      ("popular-share", po::value(&o.popular_share)->default_value(o.popular_share),
+      ("trend-period-s", po::value(&o.trend_period_s)->default_value(o.trend_period_s, show(o.trend_period_s)), "trend: diurnal period (0 = the duration)")
+      ("trend-amplitude", po::value(&o.trend_amplitude)->default_value(o.trend_amplitude, show(o.trend_amplitude)), "trend: rate swing in [0,1) (peak/trough (1+a)/(1-a))")
+      ("trend-ramp", po::value(&o.trend_ramp)->default_value(o.trend_ramp, show(o.trend_ramp)), "trend: rate grows by this share over the run")
+      ("trend-drift", po::value(&o.trend_drift)->default_value(o.trend_drift, show(o.trend_drift)), "trend: hot-set turnovers per period (popularity drift)")
+      ("burst-process", po::value(&o.burst_process)->default_value(o.burst_process, show(o.burst_process)), "burst: mmpp (flash crowds) | gamma (renewal, CV --burst-cv)")
+      ("burst-multiplier", po::value(&o.burst_multiplier)->default_value(o.burst_multiplier, show(o.burst_multiplier)), "burst: burst rate / mean rate")
+      ("burst-duration-s", po::value(&o.burst_duration_s)->default_value(o.burst_duration_s, show(o.burst_duration_s)), "burst: mean burst length")
+      ("burst-gap-s", po::value(&o.burst_gap_s)->default_value(o.burst_gap_s, show(o.burst_gap_s)), "burst: mean time between bursts")
+      ("burst-cv", po::value(&o.burst_cv)->default_value(o.burst_cv, show(o.burst_cv)), "burst (gamma): interarrival CV")
+      ("burst-flash-share", po::value(&o.burst_flash_share)->default_value(o.burst_flash_share, show(o.burst_flash_share)), "burst: share of popularity draws going to flash items")
+      ("burst-flash-items", po::value(&o.burst_flash_items)->default_value(o.burst_flash_items, show(o.burst_flash_items)), "burst: flash items per burst")
+      ("burst-fresh-share", po::value(&o.burst_fresh_share)->default_value(o.burst_fresh_share, show(o.burst_fresh_share)), "burst: share of burst arrivals from users not in session")
+      ("burst-new-users", po::value(&o.burst_new_users)->default_value(o.burst_new_users, show(o.burst_new_users)), "burst: share of those fresh users who are brand new")
+      ("popular-share", po::value(&o.popular_share)->default_value(o.popular_share, show(o.popular_share)),
        "share of candidates drawn by popularity, the rest uniform (<0: the workload's default)")
       ("skip-bad-rows", po::bool_switch(&o.skip_bad_rows), "data files: skip and count malformed rows instead of failing")
       ("tag", po::value(&o.tags)->composing(), "key=value label stored in the results (repeatable)");
   po::options_description m("Model, memory, routing");
   m.add_options()
-      ("model", po::value(&o.model)->default_value(o.model),
+      ("model", po::value(&o.model)->default_value(o.model, show(o.model)),
        "tiny|small|ml-20m|amazon-books|kuairand (empty: the dataset profile's model, else small)")
-      ("memory-policy", po::value(&o.memory_policy)->default_value(o.memory_policy),
+      ("memory-policy", po::value(&o.memory_policy)->default_value(o.memory_policy, show(o.memory_policy)),
        ("one of:\n" + policy_usage()).c_str())
-      ("repartition", po::value(&o.repartition)->default_value(o.repartition),
+      ("repartition", po::value(&o.repartition)->default_value(o.repartition, show(o.repartition)),
        "naive (apply a new split at once; misses refill on the critical path) | budgeted "
        "(release pages in slices, refill EMB in the background within --refill-share)")
-      ("max-step", po::value(&o.max_step)->default_value(o.max_step),
+      ("max-step", po::value(&o.max_step)->default_value(o.max_step, show(o.max_step)),
        "most the EMB share moves per control interval, in (0, 1]")
-      ("refill-share", po::value(&o.refill_share)->default_value(o.refill_share),
+      ("refill-share", po::value(&o.refill_share)->default_value(o.refill_share, show(o.refill_share)),
        "budgeted: share of the host-to-device link refill may use, in (0, 1]")
-      ("host-kv-mib", po::value(&o.host_kv_mib)->default_value(o.host_kv_mib),
+      ("host-kv-mib", po::value(&o.host_kv_mib)->default_value(o.host_kv_mib, show(o.host_kv_mib)),
        "host KV tier per worker (MiB, LRU) that evicted users' K/V spill to; 0 = off")
-      ("router", po::value(&o.router)->default_value(o.router),
+      ("router", po::value(&o.router)->default_value(o.router, show(o.router)),
        "rr|least-loaded|p2c|kv-affinity|cache-aware|helm (scheduler/router_registry.cpp)")
       // issue 7: the SGLang cache-aware rule's thresholds
-      ("cache-aware-abs", po::value(&o.cache_aware_abs)->default_value(o.cache_aware_abs),
+      ("cache-aware-abs", po::value(&o.cache_aware_abs)->default_value(o.cache_aware_abs, show(o.cache_aware_abs)),
        "cache-aware: imbalanced when max - min outstanding exceeds this ...")
-      ("cache-aware-rel", po::value(&o.cache_aware_rel)->default_value(o.cache_aware_rel),
+      ("cache-aware-rel", po::value(&o.cache_aware_rel)->default_value(o.cache_aware_rel, show(o.cache_aware_rel)),
        "cache-aware: ... and max exceeds this x min (then: least loaded)")
-      ("cache-aware-match", po::value(&o.cache_aware_match)->default_value(o.cache_aware_match),
+      ("cache-aware-match", po::value(&o.cache_aware_match)->default_value(o.cache_aware_match, show(o.cache_aware_match)),
        "cache-aware: share of the window a node's cached KV must cover to win")
-      ("pool-mib", po::value(&o.pool_mib)->default_value(o.pool_mib), "pool per worker (MiB), shared by both caches")
-      ("page-kib", po::value(&o.page_kib)->default_value(o.page_kib), "pool page size (KiB)")
-      ("backend", po::value(&o.backend)->default_value(o.backend), "cpu");
+      ("pool-mib", po::value(&o.pool_mib)->default_value(o.pool_mib, show(o.pool_mib)), "pool per worker (MiB), shared by both caches")
+      ("page-kib", po::value(&o.page_kib)->default_value(o.page_kib, show(o.page_kib)), "pool page size (KiB)")
+      ("backend", po::value(&o.backend)->default_value(o.backend, show(o.backend)), "cpu");
   po::options_description s("Serving and measurement");
   s.add_options()
-      ("slo-ms", po::value(&o.slo_ms)->default_value(o.slo_ms), "latency SLO (ms), from scheduled arrival")
-      ("batch-max-requests", po::value(&o.batch_max_requests)->default_value(o.batch_max_requests), "requests per batch")
-      ("batch-max-tokens", po::value(&o.batch_max_tokens)->default_value(o.batch_max_tokens), "computed tokens per batch")
-      ("batch-timeout-us", po::value(&o.batch_timeout_us)->default_value(o.batch_timeout_us),
+      ("slo-ms", po::value(&o.slo_ms)->default_value(o.slo_ms, show(o.slo_ms)), "latency SLO (ms), from scheduled arrival")
+      ("batch-max-requests", po::value(&o.batch_max_requests)->default_value(o.batch_max_requests, show(o.batch_max_requests)), "requests per batch")
+      ("batch-max-tokens", po::value(&o.batch_max_tokens)->default_value(o.batch_max_tokens, show(o.batch_max_tokens)), "computed tokens per batch")
+      ("batch-timeout-us", po::value(&o.batch_timeout_us)->default_value(o.batch_timeout_us, show(o.batch_timeout_us)),
        "how long the oldest queued request waits for a fuller batch")
-      ("queue-cap", po::value(&o.queue_cap)->default_value(o.queue_cap), "queued requests per worker; beyond: dropped")
-      ("h2d-gbps", po::value(&o.h2d_gbps)->default_value(o.h2d_gbps),
+      ("queue-cap", po::value(&o.queue_cap)->default_value(o.queue_cap, show(o.queue_cap)), "queued requests per worker; beyond: dropped")
+      ("h2d-gbps", po::value(&o.h2d_gbps)->default_value(o.h2d_gbps, show(o.h2d_gbps)),
        "emulated host-to-device rate (GB/s); 0 = A100's compute:PCIe ratio scaled by measured sgemm")
-      ("h2d-latency-us", po::value(&o.h2d_latency_us)->default_value(o.h2d_latency_us), "fixed cost per transfer (us)")
-      ("control-interval-ms", po::value(&o.control_interval_ms)->default_value(o.control_interval_ms),
+      ("h2d-latency-us", po::value(&o.h2d_latency_us)->default_value(o.h2d_latency_us, show(o.h2d_latency_us)), "fixed cost per transfer (us)")
+      ("control-interval-ms", po::value(&o.control_interval_ms)->default_value(o.control_interval_ms, show(o.control_interval_ms)),
        "statistics/control interval")
-      ("warmup-s", po::value(&o.warmup_s)->default_value(o.warmup_s), "excluded from statistics (still recorded)")
-      ("drain-s", po::value(&o.drain_s)->default_value(o.drain_s), "wait after the last arrival; then queued = dropped")
-      ("out", po::value(&o.out)->default_value(o.out), "results file (HDF5)");
+      ("warmup-s", po::value(&o.warmup_s)->default_value(o.warmup_s, show(o.warmup_s)), "excluded from statistics (still recorded)")
+      ("drain-s", po::value(&o.drain_s)->default_value(o.drain_s, show(o.drain_s)), "wait after the last arrival; then queued = dropped")
+      ("out", po::value(&o.out)->default_value(o.out, show(o.out)), "results file (HDF5)");
   desc.add(w).add(m).add(s);
 }
 
@@ -152,10 +162,6 @@ void validate(const RunOptions& o) {
   if (!(o.refill_share > 0 && o.refill_share <= 1))
     bad_input("--refill-share: {} is not in (0, 1]", o.refill_share);
   if (o.host_kv_mib < 0) bad_input("--host-kv-mib: must not be negative (got {})", o.host_kv_mib);
-  // The tier (allocator/host_kv_tier.h) and its spill hook exist; onboarding on a pool miss has
-  // to happen inside CacheResolver::resolve (before the EMB lookups), which is not wired yet.
-  if (o.host_kv_mib > 0)
-    bad_input("--host-kv-mib: the host KV tier is not wired into the request path yet (use 0)");
   for (const auto& t : o.tags)
     if (t.find('=') == std::string::npos || t.front() == '=')
       bad_input("--tag: '{}' is not key=value", t);

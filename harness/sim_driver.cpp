@@ -8,6 +8,9 @@
 #include "common/error.h"
 #include "common/rng.h"
 #include "gr_model/window.h"
+#include "controller/memory_policy.h"
+#include "controller/node_controller.h"
+#include "harness/control_loop.h"
 #include "harness/mpi_driver.h"
 #include "harness/sim_events.h"
 #include "harness/sim_executor.h"
@@ -21,6 +24,7 @@ namespace {
 struct Node {
   std::unique_ptr<CostModelExecutor> exec;
   std::unique_ptr<NodeRuntime> runtime;
+  std::unique_ptr<NodeController> control;  // issue 6: the node's memory policy + step rule
   WindowStats window;
   bool busy = false;
   Nanos timeout_at = -1;           // the pending timeout event, -1 when none
@@ -50,9 +54,20 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
   const BatchingOptions bo = batching_options(ctx.opt);
   std::vector<Node> nodes;
   nodes.reserve(static_cast<size_t>(opt.nodes));
+  // Issue 6: the memory control loop per node, built as `run` builds it (mpi_executor.cpp,
+  // control_loop.cpp); the pool starts at the policy's initial share.
+  const Nanos control_interval = static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6);
+  so.memory.repartition.mode = parse_repartition(ctx.opt.repartition);
+  so.memory.repartition.refill.share = ctx.opt.refill_share;
+  so.memory.host_kv_bytes = static_cast<size_t>(ctx.opt.host_kv_mib * ctx.opt.scale * 1024 * 1024);
+  so.memory.bytes = false;
   for (int i = 0; i < opt.nodes; ++i) {
-    so.emb_share = ctx.split_for(i);
+    auto control = std::make_unique<NodeController>(
+        make_policy(ctx.opt.memory_policy, PolicyContext{i, opt.nodes, control_interval}), ctx.opt.max_step);
+    so.emb_share = control->initial_share();
+    so.memory.curves = control->needs_curves();
     Node& nd = nodes.emplace_back(i);
+    nd.control = std::move(control);
     nd.exec = std::make_unique<CostModelExecutor>(ctx.trace, ctx.model, cost, table, so);
     nd.runtime = std::make_unique<NodeRuntime>(bo, *nd.exec);
   }
@@ -67,7 +82,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
   cp.ns_per_row = static_cast<double>(ctx.model.D) * sizeof(float) / opt.link_bytes_per_s * 1e9;
   ClusterView view(opt.nodes, cp);
   for (int i = 0; i < opt.nodes; ++i) {
-    view.nodes[static_cast<size_t>(i)].emb_share = ctx.split_for(i);
+    view.nodes[static_cast<size_t>(i)].emb_share = nodes[static_cast<size_t>(i)].exec->emb_share();
     nodes[static_cast<size_t>(i)].exec->set_eviction_callback([&view, i](UserId u) { view.on_evict(i, u); });
   }
 
@@ -103,6 +118,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
   auto try_start = [&](int i, Nanos t) {
     Node& nd = nodes[static_cast<size_t>(i)];
     if (nd.busy) return;
+    nd.exec->background(t);  // issue 6: page releases and refill, between batches as in `run`
     nd.running.clear();
     if (nd.runtime->poll(t, nd.running)) {
       nd.busy = true;
@@ -184,8 +200,14 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
                                               nd.exec->link_stats(), nd.exec->emb_share()));
           const NodeRow& nr = res.nodes.back();
           view.on_interval(nr.node, NodeSummary{nr.queue_len, nr.emb_share, nr.emb_lookups, nr.emb_hits});
+          // Issue 6: the node's policy decides on its window; the split moves at once (rank 0's
+          // round trip is instantaneous in virtual time).
+          NodeWindowStats w = to_window(nr);
+          nd.exec->fill_window(w);
+          const ControlDecision d = nd.control->decide(w);
+          res.controller.push_back(to_controller_row(d));
+          nd.exec->set_share(d.applied);
         }
-        // Static split: nothing to decide yet (memory policies plug in here).
         bool active = next < n;
         for (const auto& nd : nodes) active = active || nd.busy || nd.runtime->batcher().size() > 0;
         if (active) push(e.time + interval, kSimTick, -1);

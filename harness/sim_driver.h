@@ -30,6 +30,7 @@ struct SimOptions {
 struct SimResult {
   std::vector<RequestRow> rows;  // one per generated request, by id
   std::vector<NodeRow> nodes;    // one per node per control interval
+  std::vector<ControllerRow> controller;  // one per node per control tick (issue 6)
   RunEnd end;
   int64_t events = 0, batches = 0;
   double wall_s = 0;             // wall-clock time of the event loop

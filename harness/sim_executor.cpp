@@ -17,14 +17,19 @@ CostModelExecutor::CostModelExecutor(const Trace& trace, const ModelConfig& cfg,
           KvLayout::for_page(cfg.layers, cfg.heads, cfg.d_qk, cfg.d_v, opt.page_bytes,
                              static_cast<size_t>(cost.bytes_per_element))),
       link_(opt.link_bytes_per_s, opt.link_latency),
-      resolver_(trace, cfg.N, opt.candidates, emb_, kv_, /*hash_prefixes=*/false) {}
+      resolver_(trace, cfg.N, opt.candidates, emb_, kv_, /*hash_prefixes=*/false) {
+  NodeMemoryOptions mo = opt.memory;
+  mo.bytes = false;  // bookkeeping only: the host tier keeps no K/V bytes either
+  memory_ = std::make_unique<NodeMemory>(pool_, emb_, kv_, link_, opt.page_bytes, mo);
+  resolver_.set_host_tier(memory_->host());
+}
 
 void CostModelExecutor::execute(std::span<const Queued> batch, Nanos start, std::vector<Outcome>& out) {
   const size_t first = out.size();
   out.resize(first + batch.size());
   res_.assign(batch.size(), Resolution{});
   HstuWork work;
-  int64_t h2d = 0, hist_items = 0, hits = 0, misses = 0;
+  int64_t h2d = 0, onboard = 0, computed = 0, hist_items = 0, hits = 0, misses = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     const Request& r = trace_.requests[static_cast<size_t>(batch[i].id)];
     Resolution& s = res_[i];
@@ -35,11 +40,14 @@ void CostModelExecutor::execute(std::span<const Queued> batch, Nanos start, std:
     o.batch_size = static_cast<int32_t>(batch.size());
     o.history_len = s.window;
     o.computed_tokens = s.window - s.reuse;
-    o.kv_hit_tokens_pool = s.reuse;
+    o.kv_hit_tokens_pool = s.reuse - s.host_tokens;
+    o.kv_hit_tokens_host = s.host_tokens;
     o.emb_lookups = s.emb.lookups;
     o.emb_hits = s.emb.hits;
-    o.h2d_bytes = s.emb.h2d_bytes;
+    o.h2d_bytes = s.emb.h2d_bytes + s.onboard_bytes;
     h2d += s.emb.h2d_bytes;
+    onboard += s.onboard_bytes;
+    computed += s.window - s.reuse;
     hist_items += r.history_len;
     hits += s.emb.hits;
     misses += s.emb.misses;
@@ -47,9 +55,14 @@ void CostModelExecutor::execute(std::span<const Queued> batch, Nanos start, std:
   }
   resolver_.finish(res_);
   const Nanos prep_done = start + cost_.host_ns(static_cast<int64_t>(batch.size()), hist_items, hits, misses);
-  const Nanos ready = link_.demand(start, static_cast<size_t>(h2d));
+  // The same link order as the real executor: EMB rows, then host-tier K/V (both demand).
+  Nanos ready = link_.demand(start, static_cast<size_t>(h2d));
+  if (onboard > 0)
+    ready = std::max(ready, link_.demand(start, static_cast<size_t>(onboard), LinkPurpose::kKvOnboard));
   const Nanos compute = ready > prep_done ? ready + static_cast<Nanos>(cost_.wake_ns) : prep_done;
-  const Nanos finish = compute + cost_.hstu_ns(cfg_, work);
+  const Nanos forward = cost_.hstu_ns(cfg_, work);
+  const Nanos finish = compute + forward;
+  memory_->observe_compute(forward, computed);  // what a KV hit saves (the mrc policy's input)
   for (size_t i = 0; i < batch.size(); ++i) {
     out[first + i].finish = finish;
     out[first + i].link_wait = ready - start;

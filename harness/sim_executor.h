@@ -6,7 +6,7 @@
 //
 // The timing of a batch follows the real executor's order (hstu_executor.cpp):
 //   prep  = host_ns(requests, history items, EMB hits, misses)        from `start`
-//   ready = link.demand(start, missed bytes)                          (overlaps prep)
+//   ready = link.demand(start, missed bytes), then the host-tier K/V    (overlaps prep)
 //   compute starts at max(start + prep, ready + wake_ns if the link was the later)
 //   finish = compute start + hstu_ns(batch work)
 #pragma once
@@ -20,6 +20,7 @@
 #include "allocator/page_pool.h"
 #include "gr_model/cost_model.h"
 #include "harness/mpi_driver.h"
+#include "harness/node_memory.h"
 #include "harness/sim_resolve.h"
 
 namespace helm {
@@ -30,6 +31,8 @@ struct SimNodeOptions {
   double link_bytes_per_s = 1e9;
   Nanos link_latency = 10'000;
   int candidates = 0;
+  // Repartitioning, refill, host KV tier and curves, as in `run` (bytes is forced false here).
+  NodeMemoryOptions memory;
 };
 
 class CostModelExecutor final : public NodeExecutor {
@@ -41,6 +44,12 @@ class CostModelExecutor final : public NodeExecutor {
   void execute(std::span<const Queued> batch, Nanos start, std::vector<Outcome>& out) override;
   LinkStats link_stats() const override { return link_.stats(); }
   double emb_share() const override { return pool_.emb_share(); }
+  // The control loop (harness/node_memory.h), on virtual time: the driver calls these between
+  // batches and at control ticks, exactly where the MPI worker does.
+  void set_share(double r) override { memory_->apply_share(r); }
+  void background(Nanos now) override { memory_->tick(now); }
+  void fill_window(NodeWindowStats& w) override { memory_->fill(w); }
+  NodeMemory& memory() { return *memory_; }
   const EmbCache& emb() const { return emb_; }
   const KvCache& kv() const { return kv_; }
   PagePool& pool() { return pool_; }
@@ -57,6 +66,7 @@ class CostModelExecutor final : public NodeExecutor {
   KvCache kv_;
   H2DLink link_;
   CacheResolver resolver_;
+  std::unique_ptr<NodeMemory> memory_;  // after the caches and the link it attaches to
   std::vector<Resolution> res_;
   std::vector<const float*> rows_;
 };

@@ -38,6 +38,19 @@ void CacheResolver::resolve(const Request& r, std::span<const Resolution> earlie
                                   [&](const Resolution& o) { return o.lease.user == r.user; });
   if (!repeat) s.lease = kv_.acquire(r.user, s.start, reuse, s.window);
   s.reuse = s.lease.cached ? s.lease.reuse_tokens : 0;
+  // A pool miss may still hit the host tier. Looked up after acquire(): acquire's evictions
+  // spill other users into the tier (and may push this user's entry out of it), so the tier is
+  // read in the state the lease left it in, the same way in both modes.
+  if (host_ && s.lease.cached && s.reuse == 0) {
+    const HostKvTier::Entry* h = host_->find(r.user);
+    if (h && h->start == s.start && h->tokens > 0 && h->tokens <= s.window &&
+        (!hash_ || prefix_hash(win, h->tokens) == h->hash)) {
+      const int64_t t = h->tokens;
+      s.onboard_bytes = static_cast<int64_t>(host_->take(r.user, t, s.lease.view));
+      s.lease.reuse_tokens = t;  // the pages now hold them: commit keeps the whole window
+      s.reuse = s.host_tokens = t;
+    }
+  }
   trace_.items->candidates(r, candidates_, cands_);
   s.candidates = static_cast<int64_t>(cands_.size());
   // Embedding rows only for the tokens that are computed.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "allocator/emb_cache.h"
+#include "allocator/host_kv_tier.h"
 #include "allocator/kv_cache.h"
 #include "workloads/request.h"
 
@@ -20,6 +21,8 @@ struct Resolution {
   KvLease lease;
   int64_t start = 0, window = 0;  // history window [start, start + window) of the request
   int64_t reuse = 0;              // cached K/V tokens used (the rest of the window is computed)
+  int64_t host_tokens = 0;        // of `reuse`, onboarded from the host KV tier (0 or reuse)
+  int64_t onboard_bytes = 0;      // their bytes: the caller reserves them on the link (kKvOnboard)
   int64_t candidates = 0;
   uint64_t window_hash = 0;       // committed with the lease (0 when prefixes are not hashed)
   EmbBatchStats emb;
@@ -43,6 +46,11 @@ class CacheResolver {
   // After the batch ran: commit (or abort) the leases and unpin the EMB pages.
   void finish(std::span<Resolution> batch);
 
+  // The host KV tier (`--host-kv-mib`), or null. On a pool miss (reuse 0) for a user the tier
+  // holds with the same window start and a verified prefix (hash mode; sim trusts the contract,
+  // as for the pool), the lease's first tokens are onboarded from it instead of recomputed.
+  void set_host_tier(HostKvTier* host) { host_ = host; }
+
   EmbCache& emb() { return emb_; }
   KvCache& kv() { return kv_; }
 
@@ -52,6 +60,7 @@ class CacheResolver {
   EmbCache& emb_;
   KvCache& kv_;
   bool hash_;
+  HostKvTier* host_ = nullptr;
   std::vector<ItemId> hist_, cands_, ids_;
 };
 

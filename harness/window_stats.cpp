@@ -30,8 +30,8 @@ NodeRow WindowStats::close(Nanos now, int64_t queue_len, const LinkStats& link, 
   r.h2d_refill_bytes = delta(LinkPurpose::kRefill);
   r.latency_count = static_cast<int64_t>(latencies_.size());
   std::sort(latencies_.begin(), latencies_.end());
-  r.latency_p50 = nearest_rank(latencies_, 0.50).value;
-  r.latency_p99 = nearest_rank(latencies_, 0.99).value;
+  r.latency_p50 = nearest_rank(latencies_, 50).value;
+  r.latency_p99 = nearest_rank(latencies_, 99).value;
   last_link_ = link;
   row_ = NodeRow{};
   latencies_.clear();

@@ -2,6 +2,7 @@
 // request, ids exactly 0..n-1, finish >= arrival, latency = finish - arrival, provenance present.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 
@@ -54,6 +55,16 @@ TEST(RunFile, ProvenanceAndNodeStatistics) {
                           "oversubscribed", "clock_offsets", "tag_test"})
     EXPECT_TRUE(a.has(key)) << key;
   EXPECT_EQ(*a.integer("mpi_size"), 4);
+  // One host, one CLOCK_MONOTONIC: the true offset is 0, so each ping-pong estimate must be
+  // within half its round trip of it.
+  const std::string offsets = *a.string("clock_offsets");
+  for (int node = 0; node < 3; ++node) {
+    long long offset = 0, rtt = 0;
+    const auto at = offsets.find("node" + std::to_string(node) + ": offset");
+    ASSERT_NE(at, std::string::npos) << offsets;
+    ASSERT_EQ(std::sscanf(offsets.c_str() + at, "node%*d: offset %lld ns, rtt %lld ns", &offset, &rtt), 2);
+    EXPECT_LE(std::llabs(offset), rtt / 2 + 1) << offsets;
+  }
   EXPECT_EQ(*a.string("tag_test"), "mpi");
   EXPECT_NE(a.string("blas")->find("OpenBLAS"), std::string::npos);
   const auto nodes = r.nodes();
