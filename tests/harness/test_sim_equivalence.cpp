@@ -12,7 +12,10 @@
 using namespace helm;
 
 namespace {
-void check_same_decisions(const RunOptions& o, double emb_share) {
+// host_kv_bytes > 0: both with a host KV tier (issue 6); move_split: both repartition (naive:
+// no timing in it) to alternating splits every 40 batches, between batches, as the control loop does.
+void check_same_decisions(const RunOptions& o, double emb_share, size_t host_kv_bytes = 0,
+                          bool move_split = false) {
   const RunContext ctx = build_run_context(o, "");
   SteadyClock clock;
   HstuExecutorOptions ho;
@@ -22,6 +25,8 @@ void check_same_decisions(const RunOptions& o, double emb_share) {
   ho.link_bytes_per_s = 1e15;  // the real executor sleeps on link waits: keep them negligible
   ho.link_latency = 0;
   ho.candidates = ctx.candidates;
+  ho.memory.repartition.mode = RepartitionMode::kNaive;
+  ho.memory.host_kv_bytes = host_kv_bytes;
   HstuExecutor real(ctx.trace, ctx.model, 7, ho, clock);
 
   const CostModel cost = simtest::flat_cost_model();
@@ -31,14 +36,20 @@ void check_same_decisions(const RunOptions& o, double emb_share) {
   so.page_bytes = ho.page_bytes;
   so.emb_share = emb_share;
   so.candidates = ctx.candidates;
+  so.memory = ho.memory;
   CostModelExecutor sim(ctx.trace, ctx.model, cost, table, so);
 
   // Batches of 1..6 requests in trace order (a user may appear twice in one batch).
   const auto& reqs = ctx.trace.requests;
   std::vector<Outcome> a, b;
-  int64_t checked = 0, kv_hits = 0, emb_hits = 0;
+  int64_t checked = 0, kv_hits = 0, emb_hits = 0, host_hits = 0;
   for (size_t i = 0, k = 0; i < reqs.size(); ++k) {
     const size_t len = std::min<size_t>(1 + k % 6, reqs.size() - i);
+    if (move_split && k % 40 == 39) {
+      const double r = (k / 40) % 2 ? 0.7 : 0.2;
+      real.set_share(r);
+      sim.set_share(r);
+    }
     std::vector<Queued> batch;
     for (size_t j = i; j < i + len; ++j) {
       ASSERT_EQ(real.estimate_tokens(reqs[j].id), sim.estimate_tokens(reqs[j].id)) << "request " << j;
@@ -55,11 +66,13 @@ void check_same_decisions(const RunOptions& o, double emb_share) {
       EXPECT_EQ(a[j].history_len, b[j].history_len);
       EXPECT_EQ(a[j].computed_tokens, b[j].computed_tokens);
       EXPECT_EQ(a[j].kv_hit_tokens_pool, b[j].kv_hit_tokens_pool);
+      EXPECT_EQ(a[j].kv_hit_tokens_host, b[j].kv_hit_tokens_host);
       EXPECT_EQ(a[j].emb_lookups, b[j].emb_lookups);
       EXPECT_EQ(a[j].emb_hits, b[j].emb_hits);
       EXPECT_EQ(a[j].h2d_bytes, b[j].h2d_bytes);
       kv_hits += a[j].kv_hit_tokens_pool;
       emb_hits += a[j].emb_hits;
+      host_hits += a[j].kv_hit_tokens_host;
       ++checked;
     }
     i += len;
@@ -67,6 +80,9 @@ void check_same_decisions(const RunOptions& o, double emb_share) {
   EXPECT_EQ(checked, static_cast<int64_t>(reqs.size()));
   EXPECT_GT(kv_hits, 0);  // the comparison exercised hits, not just misses
   EXPECT_GT(emb_hits, 0);
+  if (host_kv_bytes > 0) EXPECT_GT(host_hits, 0);  // the host tier was exercised
+  if (move_split) EXPECT_EQ(real.emb_share(), sim.emb_share());
+  EXPECT_EQ(real.link_stats().bytes[1], sim.link_stats().bytes[1]);  // K/V onboarded
   EXPECT_EQ(real.kv().stats().evictions, sim.kv().stats().evictions);
   EXPECT_EQ(real.emb().stats().evictions, sim.emb().stats().evictions);
   EXPECT_EQ(real.emb().resident_rows(), sim.emb().resident_rows());
@@ -85,4 +101,20 @@ TEST(SimEquivalence, SameHitsWithLongHistoriesAndRebasing) {
   o.new_items = 20;
   o.pool_mib = 2;
   check_same_decisions(o, 0.3);
+}
+
+TEST(SimEquivalence, SameDecisionsWithTheHostKvTier) {
+  // Issue 6: a pool miss that hits the host tier (prefix verified by hash in run, trusted in sim)
+  // onboards the same tokens in both.
+  RunOptions o = simtest::tiny_options();
+  o.pool_mib = 0.5;
+  check_same_decisions(o, 0.4, size_t{8} << 20);
+}
+
+TEST(SimEquivalence, SameDecisionsWhileTheSplitMoves) {
+  RunOptions o = simtest::tiny_options();
+  o.history_median = 80;
+  o.new_items = 20;
+  o.pool_mib = 1;
+  check_same_decisions(o, 0.5, size_t{4} << 20, /*move_split=*/true);
 }

@@ -24,9 +24,11 @@ SimOptions sim_options(int nodes, const CostModel& m) {
   return s;
 }
 
-// tiny_options with short control windows, so 2 s of trace give ~20 decisions per node.
+// tiny_options with short control windows, so 2 s of trace give ~20 decisions per node, and
+// enough load that a window holds the 20 latencies naive-adaptive needs to trust its P99.
 RunOptions controlled(const std::string& policy, const std::string& repartition) {
   RunOptions o = tiny_options();
+  o.qps = 800;
   o.memory_policy = policy;
   o.repartition = repartition;
   o.control_interval_ms = 100;
@@ -76,8 +78,13 @@ TEST_P(SimControlLoop, MovesTheSplitAndRecordsEveryDecision) {
 INSTANTIATE_TEST_SUITE_P(Policies, SimControlLoop, ::testing::Values("mrc", "naive-adaptive"));
 
 TEST(SimControlLoop, RefillBytesOnlyWithBudgetedRepartitioning) {
-  const SimResult naive = simulate_opts(controlled("naive-adaptive", "naive"));
-  const SimResult budgeted = simulate_opts(controlled("naive-adaptive", "budgeted"));
+  // A catalogue (64 B rows x 60000 = 3.7 MiB) far larger than the pool, so rows are missing
+  // when the EMB cache grows and refill has something to load.
+  RunOptions o = controlled("naive-adaptive", "naive");
+  o.items = 60000;
+  const SimResult naive = simulate_opts(o);
+  o.repartition = "budgeted";
+  const SimResult budgeted = simulate_opts(o);
   EXPECT_EQ(refill_bytes(naive), 0);
   EXPECT_GT(refill_bytes(budgeted), 0);
   EXPECT_TRUE(naive.end.summary.exactly_once);

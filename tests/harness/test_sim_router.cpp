@@ -92,10 +92,12 @@ TEST(SimRouter, KvAwareRoutersReuseMoreKvThanRoundRobin) {
   const double affinity = kv_hit_rate(run_sim(session_options("kv-affinity")));
   const double helm = kv_hit_rate(run_sim(session_options("helm")));
   const double cache_aware = kv_hit_rate(run_sim(session_options("cache-aware")));
-  // rr sends a user's next visit to its previous node one time in four at best.
-  EXPECT_GT(affinity, rr + 0.1) << "rr " << rr << " kv-affinity " << affinity;
-  EXPECT_GT(helm, rr + 0.1) << "rr " << rr << " helm " << helm;
-  EXPECT_GT(cache_aware, rr + 0.1) << "rr " << rr << " cache-aware " << cache_aware;
+  // rr sends a user's next visit to its previous node about one time in four (4 nodes); the
+  // residency-aware routers send it there whenever load allows (helm also weighs queues and EMB
+  // shares, so it trades some reuse for balance: a ratio, not a fixed margin).
+  EXPECT_GT(affinity, 1.5 * rr) << "rr " << rr << " kv-affinity " << affinity;
+  EXPECT_GT(helm, 1.5 * rr) << "rr " << rr << " helm " << helm;
+  EXPECT_GT(cache_aware, 1.5 * rr) << "rr " << rr << " cache-aware " << cache_aware;
 }
 
 }  // namespace

@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""H3 ablation table from `helm-bench report --format csv` output (stdin): per regime x router the
+mean P99 over seeds with a 95% t confidence interval, and helm's paired P99 difference to each
+router (same trace per seed, so pairing removes the trace's variance). H3 holds in a cell when
+the difference's CI upper bound is <= 0, is refuted when its lower bound is > 0, else undecided."""
+import csv
+import statistics as st
+import sys
+from collections import defaultdict
+
+T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
+
+
+def ci(xs):
+    m = st.mean(xs)
+    h = T95.get(len(xs) - 1, 1.96) * st.stdev(xs) / len(xs) ** 0.5 if len(xs) > 1 else float("nan")
+    return m, h
+
+
+rows = list(csv.reader(sys.stdin))
+head = rows[0]
+col = {}
+for i, h in enumerate(head):
+    col.setdefault(h, []).append(i)
+p99, slo = col["p99_ms"][0], col["slo_pct"][0]
+reg, rt, sd = col["regime"][-1], col["router"][-1], col["seed"][-1]  # the tags (last columns)
+d = defaultdict(dict)
+for r in rows[1:]:
+    d[(r[reg], r[rt])][r[sd]] = (float(r[p99]), float(r[slo]))
+routers = ["rr", "least-loaded", "p2c", "kv-affinity", "cache-aware", "helm"]
+print("| regime | router | seeds | P99 ms (mean ± 95% CI) | SLO % (mean) | helm − router P99, paired (ms, 95% CI) | H3 |")
+print("|---|---|--:|--:|--:|--:|---|")
+for g in ["steady", "trend", "burst"]:
+    for r in routers:
+        if (g, r) not in d:
+            continue
+        s = d[(g, r)]
+        m, h = ci([v[0] for v in s.values()])
+        slo_m = st.mean(v[1] for v in s.values())
+        if r == "helm":
+            diff, verdict = "—", ""
+        else:
+            hs = d.get((g, "helm"), {})
+            seeds = sorted(set(s) & set(hs))
+            dm, dh = ci([hs[k][0] - s[k][0] for k in seeds])
+            diff = f"{dm:+.1f} ± {dh:.1f}"
+            verdict = "holds" if dm + dh <= 0 else ("fails" if dm - dh > 0 else "undecided")
+        print(f"| {g} | {r} | {len(s)} | {m:.1f} ± {h:.1f} | {slo_m:.1f} | {diff} | {verdict} |")
