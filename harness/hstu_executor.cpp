@@ -37,17 +37,7 @@ void HstuExecutor::execute(std::span<const Queued> batch, Nanos start, std::vect
     const Request& r = trace_.requests[static_cast<size_t>(batch[i].id)];
     Resolution& s = res_[i];
     resolver_->resolve(r, std::span<const Resolution>(res_.data(), i), s, rows[i]);
-    Outcome& o = out[first + i];
-    o.id = r.id;
-    o.start = start;
-    o.batch_size = static_cast<int32_t>(batch.size());
-    o.history_len = s.window;
-    o.computed_tokens = s.window - s.reuse;
-    o.kv_hit_tokens_pool = s.reuse - s.host_tokens;
-    o.kv_hit_tokens_host = s.host_tokens;
-    o.emb_lookups = s.emb.lookups;
-    o.emb_hits = s.emb.hits;
-    o.h2d_bytes = s.emb.h2d_bytes + s.onboard_bytes;
+    record_resolution(out[first + i], s, r.id, start, static_cast<int32_t>(batch.size()));
     h2d += s.emb.h2d_bytes;
     onboard += s.onboard_bytes;
     scores[i].resize(static_cast<size_t>(s.candidates));

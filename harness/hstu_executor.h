@@ -13,7 +13,7 @@
 #include "gr_model/model.h"
 #include "harness/mpi_driver.h"
 #include "harness/node_memory.h"
-#include "harness/sim_resolve.h"
+#include "harness/cache_resolver.h"
 
 namespace helm {
 

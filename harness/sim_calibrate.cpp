@@ -7,7 +7,7 @@
 
 #include "allocator/two_cache_pool.h"
 #include "harness/run_context.h"
-#include "harness/sim_resolve.h"
+#include "harness/cache_resolver.h"
 
 namespace helm {
 

@@ -21,7 +21,7 @@
 #include "gr_model/cost_model.h"
 #include "harness/mpi_driver.h"
 #include "harness/node_memory.h"
-#include "harness/sim_resolve.h"
+#include "harness/cache_resolver.h"
 
 namespace helm {
 

@@ -2,7 +2,6 @@
 // cost-model executor (sim_executor.cpp, `sim`), so both make the same decisions on the same
 // request sequence: the history window (rebasing), the KV entry's prefix check, the lease, and
 // the EMB lookups of exactly the tokens that will be computed plus the candidates.
-// (Named sim_* because the simulator issue introduced it; it is not simulator-only.)
 //
 // Per batch: resolve() each request in batch order, then finish() once after the compute.
 // Ownership: the resolver holds references to the caches and the trace; one per node.
@@ -10,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "harness/node_runtime.h"
 #include "allocator/emb_cache.h"
 #include "allocator/host_kv_tier.h"
 #include "allocator/kv_cache.h"
@@ -27,6 +27,21 @@ struct Resolution {
   uint64_t window_hash = 0;       // committed with the lease (0 when prefixes are not hashed)
   EmbBatchStats emb;
 };
+
+// The part of a request's Outcome that its resolution decides (both executors report alike).
+inline void record_resolution(Outcome& o, const Resolution& s, int64_t id, Nanos start,
+                              int32_t batch_size) {
+  o.id = id;
+  o.start = start;
+  o.batch_size = batch_size;
+  o.history_len = s.window;
+  o.computed_tokens = s.window - s.reuse;
+  o.kv_hit_tokens_pool = s.reuse - s.host_tokens;
+  o.kv_hit_tokens_host = s.host_tokens;
+  o.emb_lookups = s.emb.lookups;
+  o.emb_hits = s.emb.hits;
+  o.h2d_bytes = s.emb.h2d_bytes + s.onboard_bytes;
+}
 
 class CacheResolver {
  public:

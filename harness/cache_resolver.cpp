@@ -1,4 +1,4 @@
-#include "harness/sim_resolve.h"
+#include "harness/cache_resolver.h"
 
 #include <algorithm>
 
