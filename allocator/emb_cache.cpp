@@ -73,10 +73,10 @@ void EmbCache::lookup_batch(std::span<const ItemId> items, std::vector<const flo
   const size_t n = items.size();
   for (ItemId item : items)  // checked up front: keeps the pipelined loop below lean
     HELM_CHECK(item >= 0 && item < table_rows_, "item {} outside the table", item);
-  // Software pipeline over the batch (the batch API exists for this): item i+8's index bucket
-  // and sketch word are prefetched, item i+4's slot is guessed from the index and prefetched,
+  // Software pipeline over the batch (the batch API exists for this): item i+16's index bucket
+  // and sketch word are prefetched, item i+8's slot is guessed from the index and prefetched,
   // so the cache misses of independent lookups overlap. Guesses are confirmed at item i.
-  constexpr size_t kFar = 8, kNear = 4, kRing = 16;
+  constexpr size_t kFar = 16, kNear = 8, kRing = 32;
   uint64_t hs[kRing];
   uint32_t guess[kRing];
   const auto far = [&](size_t j) {
@@ -88,10 +88,22 @@ void EmbCache::lookup_batch(std::span<const ItemId> items, std::vector<const flo
   const auto near = [&](size_t j) {
     const uint32_t g = index_.candidate(hs[j % kRing]);
     guess[j % kRing] = g;
-    if (g != SlotIndex::kEmpty) __builtin_prefetch(&slots_[g]);
+    __builtin_prefetch(slots_.data() + (g != SlotIndex::kEmpty ? g : 0));  // no branch
   };
   for (size_t j = 0; j < std::min(n, kFar); ++j) far(j);
   for (size_t j = 0; j < std::min(n, kNear); ++j) near(j);
+  // Pins of pages first used by hits are collected branch-free (whether a page is new to the
+  // batch is unpredictable) and applied in bulk: before any miss is handled (eviction reads the
+  // pool's pin counts) and before returning.
+  constexpr size_t kPend = 64;
+  PageId pend[kPend];
+  size_t np = 0;
+  const auto flush_pins = [&] {
+    for (size_t k = 0; k < np; ++k) pool_.pin(pend[k]);
+    pinned_.insert(pinned_.end(), pend, pend + np);
+    np = 0;
+  };
+  const uint32_t epoch = epoch_;
   for (size_t i = 0; i < n; ++i) {
     if (i + kFar < n) far(i + kFar);
     if (i + kNear < n) near(i + kNear);
@@ -100,21 +112,32 @@ void EmbCache::lookup_batch(std::span<const ItemId> items, std::vector<const flo
     uint32_t s = guess[i % kRing];
     // The guess is stale or wrong when the slot now holds another item or the item was
     // admitted since (a duplicate): then look it up properly.
-    if (s == SlotIndex::kEmpty || slots_[s].item != item)
+    if (s == SlotIndex::kEmpty || slots_[s].item != item) [[unlikely]]
       s = index_.find_hashed(static_cast<uint64_t>(item), h, key_of_slot());
-    if (s != SlotIndex::kEmpty) {  // hit (or a row this batch already used)
+    if (s != SlotIndex::kEmpty) [[likely]] {  // hit (or a row this batch already used)
       Slot& sl = slots_[s];
-      if (sl.epoch != epoch_) {
-        sl.epoch = epoch_;
+      // Read before the stores below: `ref` shares page's word, and a load wider than the
+      // byte store just before it would wait for the store instead of being forwarded.
+      const uint32_t lp = sl.page;
+      if (sl.epoch != epoch) {
+        sl.epoch = epoch;
         sl.ref = 1;
         ++batch_rows_;
         ++b.lookups;
         ++b.hits;
         sketch_.record_hashed(h);
       }
-      rows[i] = use_slot(s);
+      uint32_t& pe = page_epoch_[lp];
+      pend[np] = pages_[lp];
+      np += pe != epoch;
+      pe = epoch;
+      if (np == kPend) [[unlikely]] flush_pins();
+      rows[i] = bytes_ ? reinterpret_cast<const float*>(page_base_[lp] +
+                                                        (s - lp * rows_per_page_) * row_bytes_)
+                       : nullptr;
       continue;
     }
+    flush_pins();
     if (!staged_items_.empty()) {  // rejected earlier in this batch: same staged copy
       const uint32_t k = staged_index_.find(static_cast<uint64_t>(item), staged_key);
       if (k != SlotIndex::kEmpty) {
@@ -143,6 +166,7 @@ void EmbCache::lookup_batch(std::span<const ItemId> items, std::vector<const flo
     if (bytes_) table_.read(item, const_cast<float*>(row));
     rows[i] = row;
   }
+  flush_pins();
   st += b;
   stats_ += b;
 }

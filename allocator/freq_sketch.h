@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "allocator/slot_index.h"  // HugePageAllocator
+
 namespace helm {
 
 class FreqSketch {
@@ -70,7 +72,7 @@ class FreqSketch {
   static int shift(uint64_t h, int j) {
     return static_cast<int>((4 * j + ((h >> (56 + 2 * j)) & 3)) * 4);
   }
-  std::vector<uint64_t> table_;
+  std::vector<uint64_t, HugePageAllocator<uint64_t>> table_;
   size_t mask_;
   uint64_t sample_, records_ = 0, halvings_ = 0;
 };

@@ -6,10 +6,50 @@
 // gives the home bucket); the key itself lives in the caller's slot array, which a hit touches
 // anyway, so the index passes candidate slots to `key_of(slot)` to confirm a tag match.
 #pragma once
+#include <sys/mman.h>
+
+#include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <vector>
 
 namespace helm {
+
+// Allocator of the caches' large random-access arrays (this index, the frequency sketch): a
+// lookup touches one random line of each, so at 10^5-10^6 rows nearly every access is also a TLB
+// miss with 4 KiB pages. Blocks of 2 MiB or more are mapped 2 MiB-aligned and marked
+// MADV_HUGEPAGE (honoured where transparent huge pages are `madvise` or `always`; elsewhere a
+// no-op). Smaller blocks come from operator new as usual. Meant for arrays written whole when
+// allocated (both are power-of-two sized, so no rounding slack): a growing vector's untouched
+// capacity would become resident 2 MiB at a time.
+template <class T>
+struct HugePageAllocator {
+  using value_type = T;
+  static constexpr size_t kHuge = size_t{2} << 20;
+  HugePageAllocator() noexcept = default;
+  template <class U>
+  HugePageAllocator(const HugePageAllocator<U>&) noexcept {}
+  static size_t rounded(size_t n) { return (n * sizeof(T) + kHuge - 1) & ~(kHuge - 1); }
+  T* allocate(size_t n) {
+    if (n * sizeof(T) < kHuge) return std::allocator<T>{}.allocate(n);
+    const size_t bytes = rounded(n);
+    // Over-map by 2 MiB, then trim both ends to a 2 MiB-aligned block.
+    void* m = mmap(nullptr, bytes + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) throw std::bad_alloc();
+    const auto base = reinterpret_cast<uintptr_t>(m);
+    const uintptr_t start = (base + kHuge - 1) & ~(uintptr_t{kHuge} - 1);
+    if (start > base) munmap(m, start - base);
+    if (base + kHuge > start) munmap(reinterpret_cast<void*>(start + bytes), base + kHuge - start);
+    madvise(reinterpret_cast<void*>(start), bytes, MADV_HUGEPAGE);
+    return reinterpret_cast<T*>(start);
+  }
+  void deallocate(T* p, size_t n) noexcept {
+    if (n * sizeof(T) < kHuge) std::allocator<T>{}.deallocate(p, n);
+    else munmap(p, rounded(n));
+  }
+  friend bool operator==(const HugePageAllocator&, const HugePageAllocator&) { return true; }
+};
 
 class SlotIndex {
  public:
@@ -33,14 +73,16 @@ class SlotIndex {
   // Batched lookups prefetch a few keys ahead so their cache misses overlap.
   void prefetch(uint64_t h) const { __builtin_prefetch(&table_[home(tag_of(h))]); }
 
-  // The first slot whose tag matches h, or kEmpty: a guess that touches only the index, so a
-  // batched caller can prefetch the slot and confirm the key later (find_hashed on mismatch).
+  // A guess that touches only the index, so a batched caller can prefetch the slot and confirm
+  // the key later (find_hashed on a mismatch or kEmpty): the slot of the first of the two
+  // entries from h's home bucket whose tag matches, else kEmpty. Branch-free (at load <= 1/2
+  // most keys sit in those two; a probe loop mispredicts on its random length).
   uint32_t candidate(uint64_t h) const {
     const uint32_t t = tag_of(h);
-    for (size_t i = home(t);; i = (i + 1) & mask_) {
-      const Entry e = table_[i];
-      if (e.slot == kEmpty || e.tag == t) return e.slot;
-    }
+    const size_t i = home(t);
+    const Entry e0 = table_[i], e1 = table_[(i + 1) & mask_];
+    const uint32_t g = e1.tag == t ? e1.slot : kEmpty;
+    return e0.tag == t ? e0.slot : g;
   }
 
   template <class KeyOf>
@@ -102,7 +144,8 @@ class SlotIndex {
   static constexpr size_t npos = ~size_t{0};
   static uint32_t tag_of(uint64_t h) { return static_cast<uint32_t>(h >> 32); }
   static uint32_t tag(uint64_t k) { return tag_of(hash(k)); }
-  size_t home(uint32_t t) const { return shift_ >= 32 ? 0 : t >> shift_; }
+  // shift_ = 32 - log2(capacity) <= 28: the constructor rehashes to >= 16 buckets.
+  size_t home(uint32_t t) const { return t >> shift_; }
   template <class KeyOf>
   size_t position(uint64_t key, const KeyOf& key_of) const {
     const uint32_t t = tag(key);
@@ -116,7 +159,7 @@ class SlotIndex {
     size_t cap = 16;
     int bits = 4;
     while (cap < 2 * want) cap <<= 1, ++bits;
-    std::vector<Entry> old(cap, Entry{0, kEmpty});
+    std::vector<Entry, HugePageAllocator<Entry>> old(cap, Entry{0, kEmpty});
     old.swap(table_);
     mask_ = cap - 1;
     shift_ = 32 - bits;
@@ -128,9 +171,9 @@ class SlotIndex {
     }
   }
 
-  std::vector<Entry> table_;
+  std::vector<Entry, HugePageAllocator<Entry>> table_;
   size_t mask_ = 0, size_ = 0;
-  int shift_ = 32;
+  int shift_ = 28;
 };
 
 }  // namespace helm
