@@ -2,6 +2,7 @@
 // ranks 1..N-1 are workers. Both run the same node runtime code as `sim`.
 #pragma once
 #include <memory>
+#include <string>
 
 #include "allocator/h2d_link.h"
 #include "controller/window.h"
@@ -31,8 +32,9 @@ WorkerEnv make_worker_executor(const RunContext& ctx, int node, double link_byte
                                const Clock& clock);
 BatchingOptions batching_options(const RunOptions& o);
 
-// Niceness of worker ranks: 10 when ranks outnumber cores (oversubscribed), else 0.
-int worker_nice(int world_size);
+// Scheduling class of worker ranks: "idle" (SCHED_IDLE) when ranks outnumber cores
+// (oversubscribed), else "normal".
+std::string worker_sched(int world_size);
 
 int run_scheduler(const RunContext& ctx, int world_size);
 int run_worker(const RunContext& ctx, int rank);

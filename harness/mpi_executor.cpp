@@ -7,8 +7,8 @@
 
 namespace helm {
 
-int worker_nice(int world_size) {
-  return static_cast<unsigned>(world_size) > std::thread::hardware_concurrency() ? 10 : 0;
+std::string worker_sched(int world_size) {
+  return static_cast<unsigned>(world_size) > std::thread::hardware_concurrency() ? "idle" : "normal";
 }
 
 BatchingOptions batching_options(const RunOptions& o) {

@@ -2,7 +2,7 @@
 // its own pool and model, and reports every request's fate exactly once (completed or dropped).
 // It never blocks in MPI during the run: Iprobe + a short sleep when idle.
 #include <mpi.h>
-#include <sys/resource.h>
+#include <sched.h>
 
 #include "harness/control_loop.h"
 #include "harness/hstu_executor.h"
@@ -27,14 +27,19 @@ void answer_clock_pings() {
 
 int run_worker(const RunContext& ctx, int rank) {
   const int node = rank - 1;
-  // With more ranks than cores, rank 0 shares a core with workers that compute flat out; a
-  // lower priority for workers lets the pacing loop run when it wakes, so dispatch lag measures
-  // the harness and not the OS scheduler. Recorded as worker_nice in the results.
+  // With more ranks than cores, rank 0 shares a core with workers that compute flat out. Workers
+  // then run as SCHED_IDLE: the kernel preempts them as soon as the pacing loop wakes (a nice
+  // level only shifts CFS shares and still leaves ~1 ms wake-up delays), so dispatch lag measures
+  // the harness, not the OS scheduler. Recorded as worker_sched in the results.
   int world = 0;
   HELM_MPI(MPI_Comm_size(MPI_COMM_WORLD, &world));
   mpi::share_host_names();
   answer_clock_pings();  // before lowering the priority: a slow answer would skew the offset
-  if (worker_nice(world) > 0) setpriority(PRIO_PROCESS, 0, worker_nice(world));
+  if (worker_sched(world) == "idle") {
+    sched_param none{};
+    none.sched_priority = 0;
+    sched_setscheduler(0, SCHED_IDLE, &none);
+  }
   mpi::StartMsg start;
   HELM_MPI(MPI_Recv(&start, sizeof start, MPI_BYTE, 0, mpi::kStart, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
 

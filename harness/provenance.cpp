@@ -42,7 +42,7 @@ RootAttributes provenance_attributes(const RunContext& ctx, int mpi_size) {
       .set("blas", init_blas())
       .set("kv_dtype", "fp32")
       .set("oversubscribed", static_cast<int64_t>(static_cast<unsigned>(mpi_size) > cores))
-      .set("worker_nice", static_cast<int64_t>(worker_nice(mpi_size)))
+      .set("worker_sched", worker_sched(mpi_size))
       .set("dataset", o.dataset)
       .set("workload", o.workload)
       .set("memory_policy", o.memory_policy)
