@@ -11,7 +11,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-${OUT:-$root/out/gpu-check}}
 mkdir -p "$out"
-build=$root/build-gpu-check
+build=${HELM_GPU_CHECK_BUILD:-$root/build-gpu-check}
 
 nvcc=${CUDACXX:-}
 [[ -z $nvcc && -x /usr/local/cuda/bin/nvcc ]] && nvcc=/usr/local/cuda/bin/nvcc
