@@ -4,47 +4,26 @@
 
 namespace helm {
 
+// NodeRow (results/, the file's columns) and NodeWindowStats (controller/, what policies read)
+// carry the same fields; the controller may not depend on results/, so one list maps both ways.
+#define HELM_NODE_WINDOW_FIELDS(X)                                                          \
+  X(time) X(node) X(arrivals) X(completed) X(dropped) X(emb_lookups) X(emb_hits)             \
+  X(kv_lookup_tokens) X(kv_hit_tokens) X(h2d_demand_bytes) X(h2d_refill_bytes) X(h2d_kv_bytes) \
+  X(queue_len) X(latency_p50) X(latency_p99) X(latency_count) X(emb_share)
+
 NodeWindowStats to_window(const NodeRow& r) {
   NodeWindowStats w;
-  w.time = r.time;
-  w.node = r.node;
-  w.arrivals = r.arrivals;
-  w.completed = r.completed;
-  w.dropped = r.dropped;
-  w.emb_lookups = r.emb_lookups;
-  w.emb_hits = r.emb_hits;
-  w.kv_lookup_tokens = r.kv_lookup_tokens;
-  w.kv_hit_tokens = r.kv_hit_tokens;
-  w.h2d_demand_bytes = r.h2d_demand_bytes;
-  w.h2d_refill_bytes = r.h2d_refill_bytes;
-  w.h2d_kv_bytes = r.h2d_kv_bytes;
-  w.queue_len = r.queue_len;
-  w.latency_p50 = r.latency_p50;
-  w.latency_p99 = r.latency_p99;
-  w.latency_count = r.latency_count;
-  w.emb_share = r.emb_share;
+#define HELM_COPY(f) w.f = r.f;
+  HELM_NODE_WINDOW_FIELDS(HELM_COPY)
+#undef HELM_COPY
   return w;
 }
 
 NodeRow to_row(const NodeWindowStats& w) {
   NodeRow r;
-  r.time = w.time;
-  r.node = w.node;
-  r.arrivals = w.arrivals;
-  r.completed = w.completed;
-  r.dropped = w.dropped;
-  r.emb_lookups = w.emb_lookups;
-  r.emb_hits = w.emb_hits;
-  r.kv_lookup_tokens = w.kv_lookup_tokens;
-  r.kv_hit_tokens = w.kv_hit_tokens;
-  r.h2d_demand_bytes = w.h2d_demand_bytes;
-  r.h2d_refill_bytes = w.h2d_refill_bytes;
-  r.h2d_kv_bytes = w.h2d_kv_bytes;
-  r.queue_len = w.queue_len;
-  r.latency_p50 = w.latency_p50;
-  r.latency_p99 = w.latency_p99;
-  r.latency_count = w.latency_count;
-  r.emb_share = w.emb_share;
+#define HELM_COPY(f) r.f = w.f;
+  HELM_NODE_WINDOW_FIELDS(HELM_COPY)
+#undef HELM_COPY
   return r;
 }
 
