@@ -58,6 +58,14 @@ Run load(const std::string& path) {
   return run;
 }
 
+// "movielens:/a/b/ratings.csv" -> "movielens:ratings.csv"; text without a path is unchanged.
+std::string without_directories(const std::string& source) {
+  const auto colon = source.find(':');
+  const auto slash = source.rfind('/');
+  if (colon == std::string::npos || slash == std::string::npos || slash < colon) return source;
+  return source.substr(0, colon + 1) + source.substr(slash + 1);
+}
+
 std::string csv_cell(const std::string& c) {
   if (c.find_first_of(",\"\n\r") == std::string::npos) return c;
   std::string out = "\"";
@@ -138,6 +146,9 @@ void report(const std::vector<std::string>& files, Format fmt, std::ostream& out
   for (const auto& k : tags) table[0].push_back(k.substr(std::string_view(attr::kTagPrefix).size()));
   for (auto& r : runs) {
     for (const auto& k : tags) r.cells.push_back(r.attrs.text(k));
+    // Tables for people show data files by name; csv keeps the full paths for scripts.
+    if (fmt != Format::kCsv)
+      for (size_t c : {size_t{1}, size_t{2}}) r.cells[c] = without_directories(r.cells[c]);
     table.push_back(std::move(r.cells));
   }
   switch (fmt) {

@@ -102,3 +102,20 @@ TEST(Report, BadFilesAreBadInputNamingTheFile) {
   }
   EXPECT_THROW(render({}, Format::kCsv), BadInput);
 }
+
+TEST(Report, PeopleSeeDataFileNamesScriptsSeeFullPaths) {
+  TempFile f("report_paths.h5");
+  {
+    RootAttributes a;
+    a.set("dataset", "movielens:/data/ml/ratings.csv").set("workload", "replay:/traces/azure.csv");
+    a.set("memory_policy", "static:0.5").set("router", "rr").set("slo_ms", 5.0);
+    ResultsWriter w(f.path(), a);
+    const RequestRow r = test::completed(0, 0, 1);
+    w.append(std::span<const RequestRow>(&r, 1));
+  }
+  const std::string md = render({f.path()}, Format::kMarkdown);
+  EXPECT_NE(md.find("| movielens:ratings.csv |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| replay:azure.csv "), std::string::npos) << md;
+  const std::string csv = render({f.path()}, Format::kCsv);
+  EXPECT_NE(csv.find("movielens:/data/ml/ratings.csv,replay:/traces/azure.csv"), std::string::npos) << csv;
+}
