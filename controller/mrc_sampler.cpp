@@ -39,7 +39,8 @@ double ReuseSampler::fen_prefix(size_t i) const {
   return s;
 }
 
-void ReuseSampler::access(uint64_t key, double bytes, double value, double per_prev_byte) {
+void ReuseSampler::access(uint64_t key, double bytes, double value, double per_prev_unit, double units) {
+  if (units < 0) units = bytes;
   seen_w_ += 1;
   if ((mix(key) >> 40) >= threshold_) return;  // not a sampled key
   ++sampled_;
@@ -54,13 +55,13 @@ void ReuseSampler::access(uint64_t key, double bytes, double value, double per_p
       // Bin b holds distances in (b, b+1] x width: a hit at exactly a capacity counts there.
       const double x = std::ceil(d / max_bytes_ * static_cast<double>(hist_.size()));
       const size_t b = std::min(hist_.size() - 1, static_cast<size_t>(std::max(x, 1.0)) - 1);
-      hist_[b] += value + per_prev_byte * it->second.bytes;
+      hist_[b] += value + per_prev_unit * it->second.units;
     }
     fen_add(it->second.slot, -it->second.bytes);
     slot_key_[it->second.slot] = kNone;
-    it->second = {next_, bytes};
+    it->second = {next_, bytes, units};
   } else {
-    last_.emplace(key, Last{next_, bytes});
+    last_.emplace(key, Last{next_, bytes, units});
   }
   fen_add(next_, bytes);
   slot_key_[next_] = key;

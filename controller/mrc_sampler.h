@@ -25,9 +25,10 @@ class ReuseSampler {
  public:
   // Distances are histogrammed over [0, max_bytes] (the pool) in `bins` bins.
   ReuseSampler(double rate, size_t max_keys, double max_bytes, int bins = 4 * (kCurvePoints - 1));
-  // A hit is worth value + per_prev_byte x (the key's bytes at its previous access): for K/V,
-  // a hit reuses what was cached, so its worth scales with the previous footprint.
-  void access(uint64_t key, double bytes, double value, double per_prev_byte = 0);
+  // A hit is worth value + per_prev_unit x (the key's units at its previous access): for K/V,
+  // a hit reuses what was cached, so its worth scales with the previous token count. `bytes` is
+  // what the key occupies in the cache (the capacity axis); units < 0 means units = bytes.
+  void access(uint64_t key, double bytes, double value, double per_prev_unit = 0, double units = -1);
   // out[i] = value (scaled to all keys) of the hits a cache of i/(points-1) x max_bytes would
   // have had, i = 0..points-1; non-decreasing in i.
   void curve(double* out, int points) const;
@@ -41,7 +42,7 @@ class ReuseSampler {
   void compact();
   struct Last {
     size_t slot;
-    double bytes;
+    double bytes, units;
   };
   double rate_;
   uint64_t threshold_;
@@ -68,10 +69,11 @@ class MrcTracker {
   void emb_access(int64_t item, double row_bytes, double saved_ns) {
     emb_.access(static_cast<uint64_t>(item), row_bytes, saved_ns);
   }
-  // One request of a user: its K/V now spans `bytes`; a hit would reuse the K/V cached at its
-  // previous request, saving ns_per_byte for each of those bytes (recomputing, or onboarding).
-  void kv_access(int64_t user, double bytes, double ns_per_byte) {
-    kv_.access(static_cast<uint64_t>(user), bytes, 0, ns_per_byte);
+  // One request of a user: its K/V now spans `tokens`, which occupy `footprint_bytes` of the
+  // pool (whole pages: the capacity the cache spends on them); a hit would reuse the tokens
+  // cached at its previous request, saving ns_per_token for each (recomputing, or onboarding).
+  void kv_access(int64_t user, double tokens, double footprint_bytes, double ns_per_token) {
+    kv_.access(static_cast<uint64_t>(user), footprint_bytes, 0, ns_per_token, tokens);
   }
   // Writes both curves into w (has_curves = 1), then halves the history.
   void fill(NodeWindowStats& w);

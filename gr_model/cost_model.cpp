@@ -55,6 +55,15 @@ Nanos CostModel::hstu_ns(const ModelConfig& c, const HstuWork& w) const {
   return static_cast<Nanos>(std::llround(batch_ns + seq_ns * w.sequences + dense + attn));
 }
 
+Nanos CostModel::recompute_ns(const ModelConfig& c, std::span<const std::array<int64_t, 3>> seqs) const {
+  HstuWork w, cached;
+  for (const auto& q : seqs) {
+    w.add(c, q[0], q[1], q[2], bytes_per_element);
+    cached.add(c, q[0] + q[1], 0, q[2], bytes_per_element);
+  }
+  return std::max<Nanos>(0, hstu_ns(c, w) - hstu_ns(c, cached));
+}
+
 Nanos CostModel::host_ns(int64_t requests, int64_t history_items, int64_t hits, int64_t misses) const {
   return static_cast<Nanos>(std::llround(request_ns * requests + history_ns_per_item * history_items +
                                          emb_hit_ns * hits + emb_miss_ns * misses));

@@ -20,6 +20,7 @@
 // value of --cost-model is a path. Bad files throw BadInput naming the file and the field.
 #pragma once
 #include <array>
+#include <span>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -73,6 +74,12 @@ struct CostModel {
   std::vector<CostSample> samples;
 
   Nanos hstu_ns(const ModelConfig& c, const HstuWork& w) const;
+  // What a batch's computed history tokens cost: the batch's time minus the time of the same
+  // batch with every history token already cached (same candidates, same context). This is what
+  // KV hits on those tokens would have saved: the marginal cost, not the batch time / tokens
+  // (which also charges candidates, attention over reused tokens and per-batch fixed costs).
+  // seqs: {cached, new, candidates} per sequence. Never negative.
+  Nanos recompute_ns(const ModelConfig& c, std::span<const std::array<int64_t, 3>> seqs) const;
   Nanos host_ns(int64_t requests, int64_t history_items, int64_t emb_hits, int64_t emb_misses) const;
   // The time of a whole sample batch (fitting and tests).
   double sample_ns(const ModelConfig& c, const CostSample& s) const;

@@ -8,7 +8,7 @@
 //                    d = controller.decide(w)           (controller/node_controller.h)
 //                    memory.apply_share(step_toward(memory.share(), d.target, max_step))
 //   between batches: memory.tick(now)   (pending page releases, refill chunks on the link)
-//   after a batch:   memory.observe_compute(forward_ns, computed_tokens)  (KV hit worth)
+//   after a batch:   memory.observe_compute(recompute_ns, computed_tokens)  (KV hit worth)
 // Single-threaded: the node's own loop calls everything, never inside a batch.
 #pragma once
 #include <memory>
@@ -39,8 +39,9 @@ class NodeMemory {
   void apply_share(double r) { rep_.set_share(r); }
   double share() const { return rep_.share(); }
   void tick(Nanos now) { rep_.tick(now); }
-  // A batch computed `tokens` K/V tokens in `ns`: what recomputing a token costs (EWMA), which is
-  // what a KV hit saves.
+  // A batch computed `tokens` K/V tokens, and computing them cost `ns` (sim: the marginal cost,
+  // CostModel::recompute_ns; run: the whole forward, an upper bound): what recomputing a token
+  // costs (EWMA), which is what a KV hit saves.
   void observe_compute(Nanos ns, int64_t tokens);
   // Miss-ratio curves into w (when collected).
   void fill(NodeWindowStats& w);

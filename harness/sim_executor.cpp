@@ -29,6 +29,7 @@ void CostModelExecutor::execute(std::span<const Queued> batch, Nanos start, std:
   out.resize(first + batch.size());
   res_.assign(batch.size(), Resolution{});
   HstuWork work;
+  seqs_.clear();
   int64_t h2d = 0, onboard = 0, computed = 0, hist_items = 0, hits = 0, misses = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     const Request& r = trace_.requests[static_cast<size_t>(batch[i].id)];
@@ -42,6 +43,7 @@ void CostModelExecutor::execute(std::span<const Queued> batch, Nanos start, std:
     hits += s.emb.hits;
     misses += s.emb.misses;
     work.add(cfg_, s.reuse, s.window - s.reuse, s.candidates, cost_.bytes_per_element);
+    seqs_.push_back({s.reuse, s.window - s.reuse, s.candidates});
   }
   resolver_.finish(res_);
   const Nanos prep_done = start + cost_.host_ns(static_cast<int64_t>(batch.size()), hist_items, hits, misses);
@@ -52,7 +54,9 @@ void CostModelExecutor::execute(std::span<const Queued> batch, Nanos start, std:
   const Nanos compute = ready > prep_done ? ready + static_cast<Nanos>(cost_.wake_ns) : prep_done;
   const Nanos forward = cost_.hstu_ns(cfg_, work);
   const Nanos finish = compute + forward;
-  memory_->observe_compute(forward, computed);  // what a KV hit saves (the mrc policy's input)
+  // What a KV hit saves (the mrc policy's input): the marginal cost of the computed history
+  // tokens, not forward / computed (cost_model.h, recompute_ns).
+  memory_->observe_compute(cost_.recompute_ns(cfg_, seqs_), computed);
   for (size_t i = 0; i < batch.size(); ++i) {
     out[first + i].finish = finish;
     out[first + i].link_wait = ready - start;

@@ -69,6 +69,7 @@ class CostModelExecutor final : public NodeExecutor {
   std::unique_ptr<NodeMemory> memory_;  // after the caches and the link it attaches to
   std::vector<Resolution> res_;
   std::vector<const float*> rows_;
+  std::vector<std::array<int64_t, 3>> seqs_;  // {cached, new, candidates} of the batch
 };
 
 }  // namespace helm

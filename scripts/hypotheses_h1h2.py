@@ -19,8 +19,10 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import memory_windows as mw  # noqa: E402
 
-COMMON = ("--nodes 4 --cost-model a100-80gb --scale 0.02 --pool-mib 40960 --control-interval-ms 1000 "
-          "--phases kuairand-27k:steady:15@3000,amazon-books:steady:15@3000")
+# The current workload (docs/HYPOTHESES.md, H1: selection rule). The earlier one was
+# --pool-mib 40960 --phases kuairand-27k:steady:15@3000,amazon-books:steady:15@3000 (--common).
+COMMON = ("--nodes 4 --cost-model a100-80gb --scale 0.02 --pool-mib 4096 --control-interval-ms 1000 "
+          "--phases kuairand-27k:steady:10@3000,amazon-books:steady:10@3000")
 GRID = [0.0, 0.25, 0.5, 0.75, 1.0]
 T95 = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776, 6: 2.571}
 
@@ -38,12 +40,16 @@ def main():
     ap.add_argument("outdir")
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--common", default=COMMON, help="sim options shared by every run")
     a = ap.parse_args()
+    common = a.common
     os.makedirs(a.outdir, exist_ok=True)
     runs = {}
     for s in a.seeds:
         runs[("mrc-naive", s)] = f"--memory-policy mrc --repartition naive"
         runs[("mrc-budgeted", s)] = f"--memory-policy mrc --repartition budgeted"
+        runs[("na-naive", s)] = f"--memory-policy naive-adaptive --repartition naive"
+        runs[("na-budgeted", s)] = f"--memory-policy naive-adaptive --repartition budgeted"
         for r in GRID:
             runs[(f"static:{r}", s)] = f"--memory-policy static:{r}"
 
@@ -51,23 +57,24 @@ def main():
         name, s = key
         out = os.path.join(a.outdir, f"{name.replace(':', '_')}-s{s}.h5")
         if not os.path.exists(out):
-            cmd = f"{a.exe} sim {COMMON} {runs[key]} --seed {s} --out {out}"
+            cmd = f"{a.exe} sim {common} {runs[key]} --seed {s} --out {out}"
             subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL)
         _, req, lat, w_of, interval = mw.windows(out)
         return key, mw.phase_stats(req, lat, w_of, interval, 5)
 
     with ThreadPoolExecutor(a.jobs) as ex:
         res = dict(ex.map(go, runs))
-    print(f"common: helm-bench sim {COMMON} --seed S   (seeds {a.seeds})\n")
-    print("H1: mrc, P99 (ms) after the regime change, mean ± 95% CI over seeds")
-    print("repartition  first-5-windows  whole-phase-1  per seed (first 5 windows)")
-    for m in ("naive", "budgeted"):
-        f5 = [res[(f"mrc-{m}", s)]["phase1_first5w_p99_ms"] for s in a.seeds]
-        ph = [res[(f"mrc-{m}", s)]["phase1_p99_ms"] for s in a.seeds]
-        print(f"{m:11s}  {ci(f5):15s}  {ci(ph):13s}  {' '.join(f'{x:.3f}' for x in f5)}")
-    d = [res[("mrc-naive", s)]["phase1_first5w_p99_ms"] - res[("mrc-budgeted", s)]["phase1_first5w_p99_ms"]
-         for s in a.seeds]
-    print(f"paired difference naive - budgeted (first 5 windows): {ci(d)} ms\n")
+    print(f"common: helm-bench sim {common} --seed S   (seeds {a.seeds})\n")
+    for pol in ("mrc", "na"):
+        print(f"H1: {pol}, P99 (ms) after the regime change, mean ± 95% CI over seeds (na = naive-adaptive)")
+        print("repartition  first-5-windows  whole-phase-1  per seed (first 5 windows)")
+        for m in ("naive", "budgeted"):
+            f5 = [res[(f"{pol}-{m}", s)]["phase1_first5w_p99_ms"] for s in a.seeds]
+            ph = [res[(f"{pol}-{m}", s)]["phase1_p99_ms"] for s in a.seeds]
+            print(f"{m:11s}  {ci(f5):15s}  {ci(ph):13s}  {' '.join(f'{x:.3f}' for x in f5)}")
+        d = [res[(f"{pol}-naive", s)]["phase1_first5w_p99_ms"] - res[(f"{pol}-budgeted", s)]["phase1_first5w_p99_ms"]
+             for s in a.seeds]
+        print(f"paired difference naive - budgeted (first 5 windows): {ci(d)} ms\n")
     print("H2: P99 (ms) per phase; best static = the grid split with the lowest P99 in that phase, per seed")
     for ph in (0, 1):
         k = f"phase{ph}_p99_ms"

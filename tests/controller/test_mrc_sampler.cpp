@@ -55,7 +55,7 @@ TEST(MrcTracker, FillsBothCurves) {
   MrcTracker t(1e6, 1.0, 1.0);
   for (int rep = 0; rep < 3; ++rep)
     for (int64_t u = 0; u < 10; ++u) {
-      t.kv_access(u, 1000, 0.05);  // a hit reuses 1000 bytes: 50 ns
+      t.kv_access(u, 1000, 1000, 0.05);  // a hit reuses 1000 tokens: 50 ns
       t.emb_access(u, 100, 2.0);
     }
   NodeWindowStats w;
@@ -64,6 +64,31 @@ TEST(MrcTracker, FillsBothCurves) {
   EXPECT_DOUBLE_EQ(w.kv_saved_ns[kCurvePoints - 1], 20 * 50.0);
   EXPECT_DOUBLE_EQ(w.emb_saved_ns[kCurvePoints - 1], 20 * 2.0);
   EXPECT_EQ(w.kv_saved_ns[0], 0.0);
+}
+
+// The KV curve's capacity axis is the pool bytes a user's K/V occupies (whole pages), while a
+// hit is worth the tokens it reuses: a cache of the tokens' bytes alone is too small to hold
+// the loop (the knee sits at the page footprint), and the worth does not scale with the pages.
+TEST(MrcTracker, KvKneeAtThePageFootprintWorthByTokens) {
+  // 10 users, 5 tokens each of 100 bytes, in pages of 1000 bytes: 500 bytes of K/V, 1000 of pool.
+  MrcTracker t(20'000, 1.0, 1.0);  // curve points every 1000 bytes
+  for (int rep = 0; rep < 3; ++rep)
+    for (int64_t u = 0; u < 10; ++u) t.kv_access(u, 5, 1000, 7.0);
+  NodeWindowStats w;
+  t.fill(w);
+  // A loop of 10 users needs 10 x 1000 bytes (point 10), not 10 x 500 (point 5).
+  EXPECT_EQ(w.kv_saved_ns[9], 0.0);
+  EXPECT_DOUBLE_EQ(w.kv_saved_ns[10], 20 * 5 * 7.0);  // 20 hits x 5 tokens x 7 ns
+}
+
+TEST(ReuseSampler, HitWorthUsesUnitsNotBytes) {
+  ReuseSampler s(1.0, 100, 1000.0, 10);
+  s.access(1, 400, 0, 2.0, 3);  // occupies 400 bytes, holds 3 units
+  s.access(1, 400, 0, 2.0, 4);  // hit at distance 400: worth 2 x 3
+  double c[3];
+  s.curve(c, 3);  // capacities 0, 500, 1000
+  EXPECT_EQ(c[0], 0.0);
+  EXPECT_DOUBLE_EQ(c[1], 6.0);
 }
 
 }  // namespace
