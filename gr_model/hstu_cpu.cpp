@@ -14,6 +14,7 @@
 
 #include "common/error.h"
 #include "gr_model/attention_cpu.h"
+#include "gr_model/batch_check.h"
 #include "gr_model/kernels_cpu.h"
 #include "gr_model/math_cpu.h"
 #include "gr_model/model.h"
@@ -59,28 +60,8 @@ HstuModel::HstuModel(const Weights& w) : w_(w) {
 void HstuModel::forward(std::span<SeqInput> batch, Workspace& ws) const {
   const ModelConfig& c = w_.cfg;
   const int D = c.D, W = c.uvqk_width(), HV = c.heads * c.d_v;
-  const KvLayout want = kv_layout(c, 0);
-  int Th = 0, Tc = 0, tpp = 0;
-  for (const SeqInput& s : batch) {
-    HELM_CHECK(s.cached_len >= 0 && s.new_tokens >= 0 && s.num_candidates >= 0 &&
-                   s.cached_len + s.new_tokens <= c.N - 1,
-               "sequence L0={} n={} M={} for N={}", s.cached_len, s.new_tokens, s.num_candidates, c.N);
-    HELM_CHECK(s.rows || s.new_tokens + s.num_candidates == 0, "no embedding rows");
-    HELM_CHECK(s.scores || s.num_candidates == 0, "no score output");
-    if (s.kv) {
-      const KvLayout& l = s.kv->layout;
-      HELM_CHECK(l.layers == want.layers && l.heads == want.heads && l.d_qk == want.d_qk &&
-                     l.d_v == want.d_v && l.tokens_per_page > 0 && l.bytes_per_element == 4,
-                 "KV layout does not match the model");
-      HELM_CHECK(static_cast<int>(s.kv->pages.size()) >= l.pages_for(s.cached_len + s.new_tokens),
-                 "{} KV pages for {} tokens", s.kv->pages.size(), s.cached_len + s.new_tokens);
-      if (tpp == 0) tpp = l.tokens_per_page;
-    } else {
-      HELM_CHECK(s.cached_len == 0, "cached_len {} without KV pages", s.cached_len);
-    }
-    Th += s.new_tokens;
-    Tc += s.num_candidates;
-  }
+  const BatchShape shape = check_batch(c, batch, sizeof(float), /*one_page_size=*/false);
+  const int Th = shape.history_tokens, Tc = shape.candidate_tokens, tpp = shape.tokens_per_page;
   const int T = Th + Tc;
   if (T == 0) return;
   PhaseClock clk{ws.collect_times};

@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "gr_model/batch_check.h"
 #include "gr_model/cuda/cuda_check.h"
 #include "gr_model/cuda/kernels.h"
 
@@ -222,30 +223,10 @@ void CudaHstuModel::forward(std::span<SeqInput> batch, CudaWorkspace& ws, cudaEv
   HELM_CUDA(cudaSetDevice(device_));
   HELM_CHECK(ws.device() == device_, "workspace on device {} for a model on device {}", ws.device(), device_);
 
-  // Validate as HstuModel::forward does, and find the batch's tokens per page.
-  int Th = 0, Tc = 0, tpp = 0;
-  for (const SeqInput& s : batch) {
-    HELM_CHECK(s.cached_len >= 0 && s.new_tokens >= 0 && s.num_candidates >= 0 &&
-                   s.cached_len + s.new_tokens <= c.N - 1,
-               "sequence L0={} n={} M={} for N={}", s.cached_len, s.new_tokens, s.num_candidates, c.N);
-    HELM_CHECK(s.rows || s.new_tokens + s.num_candidates == 0, "no embedding rows");
-    HELM_CHECK(s.scores || s.num_candidates == 0, "no score output");
-    if (s.kv) {
-      const KvLayout& l = s.kv->layout;
-      HELM_CHECK(l.layers == c.layers && l.heads == c.heads && l.d_qk == c.d_qk && l.d_v == c.d_v &&
-                     l.tokens_per_page > 0 && l.bytes_per_element == eb,
-                 "KV layout does not match the model ({} bytes per element expected)", eb);
-      HELM_CHECK(static_cast<int>(s.kv->pages.size()) >= l.pages_for(s.cached_len + s.new_tokens),
-                 "{} KV pages for {} tokens", s.kv->pages.size(), s.cached_len + s.new_tokens);
-      HELM_CHECK(tpp == 0 || tpp == l.tokens_per_page, "one batch, two page sizes ({} and {} tokens)", tpp,
-                 l.tokens_per_page);
-      tpp = l.tokens_per_page;
-    } else {
-      HELM_CHECK(s.cached_len == 0, "cached_len {} without KV pages", s.cached_len);
-    }
-    Th += s.new_tokens;
-    Tc += s.num_candidates;
-  }
+  // The same checks as HstuModel::forward; this backend plans one page geometry per batch.
+  const BatchShape shape = check_batch(c, batch, eb, /*one_page_size=*/true);
+  const int Th = shape.history_tokens, Tc = shape.candidate_tokens;
+  int tpp = shape.tokens_per_page;
   const int T = Th + Tc;
   ws.last = {};
   if (T == 0) return;

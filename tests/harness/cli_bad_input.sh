@@ -5,15 +5,7 @@ bin=$1 shared=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
-expect() {  # expected-substring, then the command's arguments
-  local want=$1; shift
-  local err rc
-  err=$("$bin" "$@" 2>&1 >/dev/null); rc=$?
-  if [ $rc -ne 2 ]; then echo "FAIL (exit $rc, want 2): $*"; echo "$err"; fail=1; return; fi
-  if ! grep -qF -- "$want" <<<"$err"; then echo "FAIL (no '$want' in stderr): $*"; echo "$err"; fail=1; return; fi
-  if [ "$(wc -l <<<"$err")" -ne 1 ]; then echo "FAIL (not one line): $*"; echo "$err"; fail=1; return; fi
-  echo "ok: $* -> $err"
-}
+source "$(dirname "$0")/expect_bad_input.sh"
 printf 'userId,movieId,rating,timestamp\n1,2,3.5,100\n1,x,4,200\n' > "$tmp/bad.csv"
 echo "not hdf5" > "$tmp/not.h5"
 printf 'qps = -3\n' > "$tmp/bad.ini"

@@ -19,15 +19,7 @@ done
 # The file wins over the flags: same statistics (the timing line aside).
 diff <(grep -v "built in" "$tmp/a.txt" | grep -v wrote) <(grep -v "built in" "$tmp/b.txt") ||
   { echo "FAIL: --trace did not reproduce the trace"; fail=1; }
-expect() {  # expected-substring, then the command's arguments
-  local want=$1; shift
-  local err rc
-  err=$("$bin" "$@" 2>&1 >/dev/null); rc=$?
-  if [ $rc -ne 2 ]; then echo "FAIL (exit $rc, want 2): $*"; echo "$err"; fail=1; return; fi
-  if ! grep -qF -- "$want" <<<"$err"; then echo "FAIL (no '$want' in stderr): $*"; echo "$err"; fail=1; return; fi
-  if [ "$(wc -l <<<"$err")" -ne 1 ]; then echo "FAIL (not one line): $*"; echo "$err"; fail=1; return; fi
-  echo "ok: $* -> $err"
-}
+source "$(dirname "$0")/expect_bad_input.sh"
 printf 'user,video,date\n1,2,3\n' > "$tmp/k.csv"
 echo "not hdf5" > "$tmp/not.h5"
 expect "--phases" trace --phases "ml-20m:steady"

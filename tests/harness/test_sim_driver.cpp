@@ -7,17 +7,8 @@
 
 using namespace helm;
 using helm::simtest::flat_cost_model;
+using helm::simtest::sim_options;
 using helm::simtest::tiny_options;
-
-namespace {
-SimOptions sim_options(int nodes, const CostModel& m) {
-  SimOptions s;
-  s.nodes = nodes;
-  s.link_bytes_per_s = m.link_bytes_per_s;
-  s.link_latency = static_cast<Nanos>(m.link_latency_ns);
-  return s;
-}
-}  // namespace
 
 TEST(SimDriver, EveryRequestCompletesOrIsDroppedExactlyOnce) {
   RunOptions o = tiny_options();

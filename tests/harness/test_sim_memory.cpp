@@ -13,16 +13,10 @@
 
 using namespace helm;
 using helm::simtest::flat_cost_model;
+using helm::simtest::sim_options;
 using helm::simtest::tiny_options;
 
 namespace {
-SimOptions sim_options(int nodes, const CostModel& m) {
-  SimOptions s;
-  s.nodes = nodes;
-  s.link_bytes_per_s = m.link_bytes_per_s;
-  s.link_latency = static_cast<Nanos>(m.link_latency_ns);
-  return s;
-}
 
 // tiny_options with short control windows, so 2 s of trace give ~20 decisions per node, and
 // enough load that a window holds the 20 latencies naive-adaptive needs to trust its P99.

@@ -31,11 +31,7 @@ RunOptions session_options(const std::string& router) {
 SimResult run_sim(const RunOptions& o, int nodes = 4) {
   const RunContext ctx = build_run_context(o, "");
   const CostModel m = flat_cost_model();
-  SimOptions s;
-  s.nodes = nodes;
-  s.link_bytes_per_s = m.link_bytes_per_s;
-  s.link_latency = static_cast<Nanos>(m.link_latency_ns);
-  return simulate(ctx, m, s);
+  return simulate(ctx, m, simtest::sim_options(nodes, m));
 }
 
 // Share of completed requests' history tokens whose K/V came from the pool.

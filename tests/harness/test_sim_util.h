@@ -2,6 +2,7 @@
 #pragma once
 #include "gr_model/cost_model.h"
 #include "harness/run_context.h"
+#include "harness/sim_driver.h"
 
 namespace helm::simtest {
 
@@ -43,6 +44,15 @@ inline CostModel flat_cost_model() {
   m.link_bytes_per_s = 1e8;
   m.link_latency_ns = 10'000;
   return m;
+}
+
+// Simulator options for `nodes` nodes on the cost model's link.
+inline SimOptions sim_options(int nodes, const CostModel& m) {
+  SimOptions s;
+  s.nodes = nodes;
+  s.link_bytes_per_s = m.link_bytes_per_s;
+  s.link_latency = static_cast<Nanos>(m.link_latency_ns);
+  return s;
 }
 
 }  // namespace helm::simtest
