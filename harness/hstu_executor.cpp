@@ -6,7 +6,7 @@
 namespace helm {
 
 HstuExecutor::HstuExecutor(const Trace& trace, const ModelConfig& cfg, uint64_t weight_seed,
-                           const HstuExecutorOptions& opt, const Clock& clock)
+                           const NodeOptions& opt, const Clock& clock)
     : trace_(trace),
       clock_(clock),
       opt_(opt),

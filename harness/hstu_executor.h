@@ -17,19 +17,10 @@
 
 namespace helm {
 
-struct HstuExecutorOptions {
-  size_t pool_bytes = 0, page_bytes = 64 << 10;
-  double emb_share = 0.5;
-  double link_bytes_per_s = 1e9;
-  Nanos link_latency = 10'000;
-  int candidates = 0;
-  NodeMemoryOptions memory;  // repartitioning, refill, host KV tier, curves
-};
-
 class HstuExecutor final : public NodeExecutor {
  public:
   HstuExecutor(const Trace& trace, const ModelConfig& cfg, uint64_t weight_seed,
-               const HstuExecutorOptions& opt, const Clock& clock);
+               const NodeOptions& opt, const Clock& clock);
   int64_t estimate_tokens(int64_t request_id) override;
   void execute(std::span<const Queued> batch, Nanos start, std::vector<Outcome>& out) override;
   LinkStats link_stats() const override { return link_.stats(); }
@@ -46,7 +37,7 @@ class HstuExecutor final : public NodeExecutor {
  private:
   const Trace& trace_;
   const Clock& clock_;
-  HstuExecutorOptions opt_;
+  NodeOptions opt_;
   Weights weights_;
   HstuModel model_;
   CpuDevice device_;

@@ -20,19 +20,29 @@ BatchingOptions batching_options(const RunOptions& o) {
   return b;
 }
 
-WorkerEnv make_worker_executor(const RunContext& ctx, int node, double link_bytes_per_s,
-                               const Clock& clock) {
-  HstuExecutorOptions e;
-  e.pool_bytes = static_cast<size_t>(ctx.opt.pool_mib * 1024 * 1024);
+NodeOptions node_options(const RunContext& ctx, int node, int nodes, double link_bytes_per_s,
+                         double scale, bool bytes) {
+  NodeOptions e;
+  e.pool_bytes = static_cast<size_t>(ctx.opt.pool_mib * scale * 1024 * 1024);
   e.page_bytes = static_cast<size_t>(ctx.opt.page_kib) * 1024;
-  e.emb_share = ctx.split_for(node);
   e.link_bytes_per_s = link_bytes_per_s;
   e.link_latency = static_cast<Nanos>(ctx.opt.h2d_latency_us * 1e3);
   e.candidates = ctx.candidates;
   e.memory.repartition.mode = parse_repartition(ctx.opt.repartition);
   e.memory.repartition.refill.share = ctx.opt.refill_share;
-  e.memory.host_kv_bytes = static_cast<size_t>(ctx.opt.host_kv_mib * 1024 * 1024);
-  e.memory.curves = make_policy(ctx.opt.memory_policy, PolicyContext{node})->needs_curves();
+  e.memory.host_kv_bytes = static_cast<size_t>(ctx.opt.host_kv_mib * scale * 1024 * 1024);
+  e.memory.bytes = bytes;
+  const auto policy = make_policy(
+      ctx.opt.memory_policy,
+      PolicyContext{node, nodes, static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6)});
+  e.emb_share = policy->initial_share();
+  e.memory.curves = policy->needs_curves();
+  return e;
+}
+
+WorkerEnv make_worker_executor(const RunContext& ctx, int node, int nodes, double link_bytes_per_s,
+                               const Clock& clock) {
+  const NodeOptions e = node_options(ctx, node, nodes, link_bytes_per_s, 1.0, true);
   WorkerEnv env;
   env.executor = std::make_unique<HstuExecutor>(ctx.trace, ctx.model,
                                                 stream_seed(ctx.opt.seed, "weights"), e, clock);

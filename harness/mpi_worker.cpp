@@ -45,7 +45,7 @@ int run_worker(const RunContext& ctx, int rank) {
 
   // The run's clock: t = 0 at rank 0's origin, converted through the measured offset.
   const SteadyClock clock{std::chrono::steady_clock::time_point(std::chrono::nanoseconds(start.origin_raw))};
-  auto env = make_worker_executor(ctx, node, start.link_bytes_per_s, clock);
+  auto env = make_worker_executor(ctx, node, world - 1, start.link_bytes_per_s, clock);
   NodeRuntime runtime(batching_options(ctx.opt), *env.executor);
   const Nanos interval = static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6);
   Nanos next_stats = interval;

@@ -42,30 +42,20 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
 
   // The embedding table only sizes rows (NullDevice: never read); one for all nodes.
   const GeneratedHostTable table(ctx.trace.items->num_items(), ctx.model.D, 0, 0.1f);
-  SimNodeOptions so;
-  // --scale shrinks the catalogue and population (the profile) AND the pool, so the caches'
-  // pressure keeps its shape at a fraction of the memory (issue 5). `run` does not scale its
-  // pool: compare the two only at --scale 1.
-  so.pool_bytes = static_cast<size_t>(ctx.opt.pool_mib * ctx.opt.scale * 1024 * 1024);
-  so.page_bytes = static_cast<size_t>(ctx.opt.page_kib) * 1024;
-  so.link_bytes_per_s = opt.link_bytes_per_s;
-  so.link_latency = opt.link_latency;
-  so.candidates = ctx.candidates;
   const BatchingOptions bo = batching_options(ctx.opt);
   std::vector<Node> nodes;
   nodes.reserve(static_cast<size_t>(opt.nodes));
   // Issue 6: the memory control loop per node, built as `run` builds it (mpi_executor.cpp,
   // control_loop.cpp); the pool starts at the policy's initial share.
   const Nanos control_interval = static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6);
-  so.memory.repartition.mode = parse_repartition(ctx.opt.repartition);
-  so.memory.repartition.refill.share = ctx.opt.refill_share;
-  so.memory.host_kv_bytes = static_cast<size_t>(ctx.opt.host_kv_mib * ctx.opt.scale * 1024 * 1024);
-  so.memory.bytes = false;
   for (int i = 0; i < opt.nodes; ++i) {
     auto control = std::make_unique<NodeController>(
         make_policy(ctx.opt.memory_policy, PolicyContext{i, opt.nodes, control_interval}), ctx.opt.max_step);
-    so.emb_share = control->initial_share();
-    so.memory.curves = control->needs_curves();
+    // --scale shrinks the catalogue and population (the profile) AND the pool, so the caches'
+    // pressure keeps its shape at a fraction of the memory (issue 5). `run` does not scale its
+    // pool: compare the two only at --scale 1. The link is the cost model's.
+    NodeOptions so = node_options(ctx, i, opt.nodes, opt.link_bytes_per_s, ctx.opt.scale, false);
+    so.link_latency = opt.link_latency;
     Node& nd = nodes.emplace_back(i);
     nd.control = std::move(control);
     nd.exec = std::make_unique<CostModelExecutor>(ctx.trace, ctx.model, cost, table, so);

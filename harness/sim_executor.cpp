@@ -5,7 +5,7 @@
 namespace helm {
 
 CostModelExecutor::CostModelExecutor(const Trace& trace, const ModelConfig& cfg, const CostModel& cost,
-                                     const HostTable& table, const SimNodeOptions& opt)
+                                     const HostTable& table, const NodeOptions& opt)
     : trace_(trace),
       cfg_(cfg),
       cost_(cost),

@@ -25,21 +25,11 @@
 
 namespace helm {
 
-struct SimNodeOptions {
-  size_t pool_bytes = 0, page_bytes = 64 << 10;
-  double emb_share = 0.5;
-  double link_bytes_per_s = 1e9;
-  Nanos link_latency = 10'000;
-  int candidates = 0;
-  // Repartitioning, refill, host KV tier and curves, as in `run` (bytes is forced false here).
-  NodeMemoryOptions memory;
-};
-
 class CostModelExecutor final : public NodeExecutor {
  public:
   // `table` only sizes the EMB rows (never read: no bytes). All references must outlive this.
   CostModelExecutor(const Trace& trace, const ModelConfig& cfg, const CostModel& cost,
-                    const HostTable& table, const SimNodeOptions& opt);
+                    const HostTable& table, const NodeOptions& opt);
   int64_t estimate_tokens(int64_t request_id) override { return resolver_.estimate_tokens(request_id); }
   void execute(std::span<const Queued> batch, Nanos start, std::vector<Outcome>& out) override;
   LinkStats link_stats() const override { return link_.stats(); }

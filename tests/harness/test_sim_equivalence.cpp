@@ -18,7 +18,7 @@ void check_same_decisions(const RunOptions& o, double emb_share, size_t host_kv_
                           bool move_split = false) {
   const RunContext ctx = build_run_context(o, "");
   SteadyClock clock;
-  HstuExecutorOptions ho;
+  NodeOptions ho;
   ho.pool_bytes = static_cast<size_t>(o.pool_mib * 1024 * 1024);
   ho.page_bytes = static_cast<size_t>(o.page_kib) * 1024;
   ho.emb_share = emb_share;
@@ -31,7 +31,7 @@ void check_same_decisions(const RunOptions& o, double emb_share, size_t host_kv_
 
   const CostModel cost = simtest::flat_cost_model();
   const GeneratedHostTable table(ctx.trace.items->num_items(), ctx.model.D, 0, 0.1f);
-  SimNodeOptions so;
+  NodeOptions so;
   so.pool_bytes = ho.pool_bytes;
   so.page_bytes = ho.page_bytes;
   so.emb_share = emb_share;

@@ -107,7 +107,7 @@ TEST(SimHostKvTier, AHitAvoidsRecomputationAndCostsLinkTime) {
   const RunContext ctx = build_run_context(o, "");
   const CostModel cost = flat_cost_model();
   const GeneratedHostTable table(ctx.trace.items->num_items(), ctx.model.D, 0, 0.1f);
-  SimNodeOptions so;
+  NodeOptions so;
   so.pool_bytes = 256 << 10;
   so.page_bytes = 4 << 10;
   so.emb_share = 0.3;
