@@ -18,9 +18,6 @@ struct PoolOptions {
   bool bytes = true;                     // false: NullDevice (bookkeeping only, the simulator)
 };
 
-// "static:R" -> R in [0, 1]; BadInput otherwise (names --memory-policy).
-double parse_static_split(std::string_view spec);
-
 class TwoCachePool {
  public:
   TwoCachePool(const PoolOptions& opt, const HostTable& table, const KvLayout& kv_layout,

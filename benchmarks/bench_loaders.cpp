@@ -1,6 +1,6 @@
 // Loader throughput: rows/s parsing a 10M-row MovieLens ratings.csv that this benchmark writes
 // to /tmp (and deletes), against a reference getline + stoll parser in the same run.
-// Goal (issue 4): >= 5M rows/s parsed on one core.
+// Goal: >= 5M rows/s parsed on one core.
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-// Repartitioning and the mrc decision (issue 6's goals):
+// Repartitioning and the mrc decision (their goals):
 //  - moving 10% of a 1 GiB pool (the `small` model's geometry: 256-byte rows, 1 KiB of K/V per
 //    token, 64 KiB pages), EMB -> KV and KV -> EMB, naive (one call) vs budgeted (slices between
 //    batches). Reported: time to apply (all of it), and `max_pause_us`, the longest single call,

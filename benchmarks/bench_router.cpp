@@ -1,5 +1,5 @@
 // route() per request, every router next to rr in the same binary, at 32 and 1024 nodes.
-// Goals (issue 7): <= 1 us at 32 nodes, <= 10 us at 1024 nodes.
+// Goals: <= 1 us at 32 nodes, <= 10 us at 1024 nodes.
 // The view is populated as in a busy run: every node has load, 200 users per node hold KV
 // somewhere, and hot-row summaries differ; requests come from those users (half resident).
 #include <benchmark/benchmark.h>

@@ -1,4 +1,4 @@
-// The simulator's speed (issue 5's goals, stated in both units):
+// The simulator's speed (its goals, stated in both units):
 //  - cache lookups per wall-clock second through the real bookkeeping: EmbCache::lookup_batch
 //    on a NullDevice 40 GiB pool, batches of 28 ids (20 candidates + 8 new items, ml-20m's
 //    shape) drawn Zipf(1.13) over ml-20m's 26.7K items; reference: std::unordered_map::find on
@@ -14,7 +14,7 @@
 
 #include "allocator/emb_cache.h"
 #include "common/rng.h"
-#include "harness/sim_driver.h"
+#include "harness/sim/sim_driver.h"
 
 namespace helm {
 namespace {

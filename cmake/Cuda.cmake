@@ -1,6 +1,7 @@
-# The GPU path (issue 8): the CUDA backend of the model (gr_model/cuda), the CUDA pool device
-# (allocator/cuda_device), and the ratio broadcast over NCCL (harness/nccl_broadcast, always
-# built: it falls back to MPI where NCCL or a GPU is absent).
+# The GPU path: finds nvcc, CUDA and NCCL and says what the modules may build. The CUDA targets
+# live in their modules' CMakeLists: the model's CUDA backend (gr_model/cuda), the CUDA pool
+# device (allocator), and the ratio broadcast over NCCL (harness/mpi, always built: it falls back
+# to MPI where NCCL or a GPU is absent).
 #
 #   -DHELM_CUDA=AUTO (default)  build the CUDA code when nvcc is found, else a complete CPU build
 #   -DHELM_CUDA=ON              nvcc required
@@ -95,28 +96,3 @@ function(helm_cuda_flags target)
     $<$<COMPILE_LANGUAGE:CUDA>:--expt-relaxed-constexpr -Xcompiler=-Wall,-Wno-unused-parameter>
     $<$<AND:$<COMPILE_LANGUAGE:CUDA>,$<CONFIG:Release>>:-O3 -lineinfo>)
 endfunction()
-
-# harness/nccl_broadcast: always built (MPI fallback).
-add_library(helm_comm STATIC ${PROJECT_SOURCE_DIR}/harness/nccl_broadcast.cpp)
-add_library(helm::comm ALIAS helm_comm)
-target_include_directories(helm_comm PUBLIC ${PROJECT_SOURCE_DIR})
-target_link_libraries(helm_comm PUBLIC MPI::MPI_CXX helm::common)
-if(HELM_CUDA_ENABLED)
-  target_compile_definitions(helm_comm PRIVATE HELM_HAVE_CUDA=1)
-  target_link_libraries(helm_comm PRIVATE CUDA::cudart_static)
-endif()
-if(HELM_NCCL_ENABLED)
-  target_compile_definitions(helm_comm PRIVATE HELM_HAVE_NCCL=1)
-  target_include_directories(helm_comm PRIVATE ${NCCL_INCLUDE_DIR})
-  target_link_libraries(helm_comm PRIVATE ${NCCL_LIBRARY})
-endif()
-
-if(HELM_CUDA_ENABLED)
-  # allocator/cuda_device: the pool in one cudaMalloc, its copy stream, the EMB miss path.
-  add_library(helm_allocator_cuda STATIC ${PROJECT_SOURCE_DIR}/allocator/cuda_device.cu)
-  add_library(helm::allocator_cuda ALIAS helm_allocator_cuda)
-  helm_cuda_flags(helm_allocator_cuda)
-  target_include_directories(helm_allocator_cuda PUBLIC ${PROJECT_SOURCE_DIR})
-  target_link_libraries(helm_allocator_cuda PUBLIC helm::allocator CUDA::cudart_static)
-  add_subdirectory(${PROJECT_SOURCE_DIR}/gr_model/cuda ${PROJECT_BINARY_DIR}/gr_model_cuda)
-endif()

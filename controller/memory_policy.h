@@ -41,8 +41,20 @@ struct PolicyEntry {
 
 // Every policy, in the order --help lists them.
 std::span<const PolicyEntry> policy_registry();
-// "static:0.3", "mrc", "oracle:FILE", ...; BadInput naming --memory-policy on an unknown name or
-// a bad argument.
+// A --memory-policy value ("static:0.3", "mrc", "oracle:FILE", ...), parsed and validated once:
+// every node's policy, its initial split and whether curves are collected come from here, so no
+// other module reads the text. BadInput naming --memory-policy on an unknown name or a bad
+// argument.
+struct PolicySpec {
+  std::string text;               // as given
+  const PolicyEntry* entry = nullptr;
+  std::string arg;                // after the first ':'
+  bool needs_curves = false;
+  std::unique_ptr<MemoryPolicy> make(const PolicyContext& ctx) const { return entry->make(arg, ctx); }
+  // The split a node starts at (static:R1,R2,... assigns them to nodes in turn).
+  double initial_share(const PolicyContext& ctx) const { return make(ctx)->initial_share(); }
+};
+PolicySpec parse_policy_spec(std::string_view spec);
 std::unique_ptr<MemoryPolicy> make_policy(std::string_view spec, const PolicyContext& ctx);
 // One line per policy (for --help).
 std::string policy_usage();

@@ -22,13 +22,21 @@ std::span<const PolicyEntry> policy_registry() {
   return kPolicies;
 }
 
-std::unique_ptr<MemoryPolicy> make_policy(std::string_view spec, const PolicyContext& ctx) {
+PolicySpec parse_policy_spec(std::string_view spec) {
   const size_t colon = spec.find(':');
   const std::string_view name = spec.substr(0, colon);
-  const std::string_view arg = colon == std::string_view::npos ? "" : spec.substr(colon + 1);
-  for (const auto& p : policy_registry())
-    if (name == p.name) return p.make(arg, ctx);
-  bad_input("--memory-policy: '{}' is not a known policy:\n{}", spec, policy_usage());
+  PolicySpec p;
+  p.text = spec;
+  p.arg = colon == std::string_view::npos ? "" : spec.substr(colon + 1);
+  for (const auto& e : policy_registry())
+    if (name == e.name) p.entry = &e;
+  if (!p.entry) bad_input("--memory-policy: '{}' is not a known policy:\n{}", spec, policy_usage());
+  p.needs_curves = p.make(PolicyContext{})->needs_curves();  // also validates the argument
+  return p;
+}
+
+std::unique_ptr<MemoryPolicy> make_policy(std::string_view spec, const PolicyContext& ctx) {
+  return parse_policy_spec(spec).make(ctx);
 }
 
 std::string policy_usage() {

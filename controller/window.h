@@ -1,29 +1,20 @@
 // What a memory policy sees of one node every control interval (DESIGN.md's NodeWindowStats).
 // A plain, trivially copyable struct: the MPI driver sends it as bytes from a worker to rank 0,
 // the simulation driver fills it in place; the controller never depends on the harness.
-// Its counters are the /nodes row's fields (results' NodeRow), plus the miss-ratio-curve inputs
+// Its counters are the /nodes row's (both embed NodeCounters), plus the miss-ratio-curve inputs
 // that only `mrc` reads.
 #pragma once
 #include <cstdint>
 
-#include "common/clock.h"
+#include "common/node_counters.h"
 
 namespace helm {
 
 // Points of a savings curve: the cache holding i / (kCurvePoints - 1) of the pool, i = 0..20.
 inline constexpr int kCurvePoints = 21;
 
-struct NodeWindowStats {
-  Nanos time = 0;  // end of the interval (ns from the start of the run)
-  int32_t node = 0;
-  int64_t arrivals = 0, completed = 0, dropped = 0;
-  int64_t emb_lookups = 0, emb_hits = 0;
-  int64_t kv_lookup_tokens = 0, kv_hit_tokens = 0;
-  int64_t h2d_demand_bytes = 0, h2d_refill_bytes = 0, h2d_kv_bytes = 0;
-  int64_t queue_len = 0;
-  Nanos latency_p50 = 0, latency_p99 = 0;
-  int64_t latency_count = 0;  // samples behind the percentiles (0: an empty window)
-  double emb_share = 0;       // the split in effect at the end of the interval
+// The window's counters (common/node_counters.h) and the miss-ratio-curve inputs.
+struct NodeWindowStats : NodeCounters {
   // Miss-ratio curves as latency (ns) the cache would have saved over recent windows if it held
   // i/20 of the pool: EMB hits save a row's copy over the link, KV hits save recomputing (or
   // onboarding) the reused tokens. has_curves = 0 where nobody collected them.

@@ -3,7 +3,7 @@
 // least-squares fit of the HSTU terms to those samples.
 //
 // The per-request host path of the executor (history fetch, hashing, KV bookkeeping) needs a
-// trace and lives with the harness (harness/sim_calibrate.cpp); it fills request_ns and
+// trace and lives with the harness (harness/sim/sim_calibrate.cpp); it fills request_ns and
 // history_ns_per_item.
 #pragma once
 #include <iosfwd>

@@ -1,7 +1,7 @@
 // The cost model: how long a batch takes on one device, given what the caches decided.
 //
 // The simulator (`helm-bench sim`) never runs the HSTU forward pass; it asks this model. The
-// terms mirror what the real executor (harness/hstu_executor.cpp) spends time on, in order:
+// terms mirror what the real executor (harness/node/hstu_executor.cpp) spends time on, in order:
 //   host prep   request_ns per request + history_ns_per_item per history item fetched and hashed
 //               + emb_hit_ns / emb_miss_ns per distinct row looked up (the miss cost is the host
 //               read, not the copy: copies go over the H2DLink timeline, whose rate and latency

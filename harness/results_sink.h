@@ -7,18 +7,19 @@
 #include <thread>
 #include <vector>
 
+#include "harness/cluster/row_sink.h"
 #include "results/writer.h"
 
 namespace helm {
 
-class ResultsSink {
+class ResultsSink final : public RowSink {
  public:
   ResultsSink(const std::string& path, const RootAttributes& attrs,
               std::chrono::milliseconds flush_every = std::chrono::milliseconds(1000));
-  ~ResultsSink();  // finish() if not done
-  void add(const RequestRow& r);
-  void add(const NodeRow& r);
-  void add(const ControllerRow& r);
+  ~ResultsSink() override;  // finish() if not done
+  void add(const RequestRow& r) override;
+  void add(const NodeRow& r) override;
+  void add(const ControllerRow& r) override;
   // Stops the thread, writes what is left, adds `footer` attributes and closes the file.
   void finish(const RootAttributes& footer);
 

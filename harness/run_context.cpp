@@ -58,7 +58,7 @@ RunContext build_run_context(const RunOptions& opt, std::string config_text) {
     bad_input("--model: {}", e.what());
   }
   ctx.candidates = opt.candidates > 0 ? opt.candidates : ctx.model.M;
-  ctx.splits = parse_static_split(opt.memory_policy);
+  ctx.policy = parse_policy_spec(opt.memory_policy);
   spec.candidates = ctx.candidates;
   ctx.spec = spec;
   ctx.trace = opt.trace.empty() ? build_trace(spec) : std::move(loaded.trace);

@@ -5,8 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "controller/memory_policy.h"
 #include "gr_model/config.h"
-#include "harness/run_options.h"
+#include "harness/cli/run_options.h"
 #include "workloads/request.h"
 #include "workloads/workload.h"
 
@@ -18,9 +19,8 @@ struct RunContext {
   int candidates = 0;             // M per request
   Trace trace;
   WorkloadSpec spec;              // what the trace was built from (a --trace file's own spec)
-  std::vector<double> splits;     // EMB share per node, assigned in turn
+  PolicySpec policy;              // --memory-policy, parsed once
   std::string config_text;        // effective configuration (every option, defaults marked)
-  double split_for(int node) const { return splits[static_cast<size_t>(node) % splits.size()]; }
 };
 
 // The workload part of the options (before --trace is considered).

@@ -73,13 +73,9 @@ std::span<const Member> controller_members() {
 
 std::span<const Member> node_members() {
   using N = NodeRow;
-  static const Member ms[] = {
-      HELM_FIELD(N, time),             HELM_FIELD(N, node),             HELM_FIELD(N, arrivals),
-      HELM_FIELD(N, completed),        HELM_FIELD(N, dropped),          HELM_FIELD(N, emb_lookups),
-      HELM_FIELD(N, emb_hits),         HELM_FIELD(N, kv_lookup_tokens), HELM_FIELD(N, kv_hit_tokens),
-      HELM_FIELD(N, h2d_demand_bytes), HELM_FIELD(N, h2d_refill_bytes), HELM_FIELD(N, h2d_kv_bytes),
-      HELM_FIELD(N, queue_len),        HELM_FIELD(N, latency_p50),      HELM_FIELD(N, latency_p99),
-      HELM_FIELD(N, latency_count),    HELM_FIELD(N, emb_share)};
+#define HELM_NODE_MEMBER(type, name, what) HELM_FIELD(N, name),
+  static const Member ms[] = {HELM_NODE_COUNTERS(HELM_NODE_MEMBER)};
+#undef HELM_NODE_MEMBER
   return ms;
 }
 

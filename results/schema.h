@@ -9,6 +9,7 @@
 
 #include "common/clock.h"
 #include "common/h5.h"
+#include "common/node_counters.h"
 
 namespace helm {
 
@@ -57,25 +58,8 @@ struct ControllerRow {
   bool operator==(const ControllerRow&) const = default;
 };
 
-// /nodes: one row per node per control interval (the NodeWindowStats fields).
-struct NodeRow {
-  Nanos time = 0;            // end of the interval
-  int32_t node = 0;
-  int64_t arrivals = 0;
-  int64_t completed = 0;
-  int64_t dropped = 0;
-  int64_t emb_lookups = 0;
-  int64_t emb_hits = 0;
-  int64_t kv_lookup_tokens = 0;
-  int64_t kv_hit_tokens = 0;
-  int64_t h2d_demand_bytes = 0;
-  int64_t h2d_refill_bytes = 0;
-  int64_t h2d_kv_bytes = 0;
-  int64_t queue_len = 0;     // at the end of the interval
-  Nanos latency_p50 = 0;     // of requests completed in the interval (nearest rank)
-  Nanos latency_p99 = 0;
-  int64_t latency_count = 0; // samples behind the two percentiles
-  double emb_share = 0;      // current EMB share of the pool
+// /nodes: one row per node per control interval: the counters of common/node_counters.h.
+struct NodeRow : NodeCounters {
   bool operator==(const NodeRow&) const = default;
 };
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Issue 6's H1 and H2 in `sim` (docs/HYPOTHESES.md): runs the simulations, prints the tables.
+"""The memory hypotheses H1 and H2 in `sim` (docs/HYPOTHESES.md): runs the simulations, prints the tables.
 
     scripts/hypotheses_h1h2.py BUILD/bin/helm-bench OUTDIR [--seeds 1 2 3] [--jobs 2]
 

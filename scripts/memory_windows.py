@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Per-window view of a run's memory control (issue 6), from its results file alone.
+"""Per-window view of a run's memory control, from its results file alone.
 
     scripts/memory_windows.py RUN.h5 [--schedule oracle-schedule.csv] [--after-change 5]
 

@@ -72,13 +72,5 @@ TEST(PagePool, AcquireRespectsQuotaAndCounts) {
   p.check();
 }
 
-TEST(TwoCachePool, ParsesStaticSplit) {
-  EXPECT_DOUBLE_EQ(parse_static_split("static:0.25"), 0.25);
-  EXPECT_DOUBLE_EQ(parse_static_split("static:1"), 1.0);
-  EXPECT_THROW(parse_static_split("static:1.2"), BadInput);
-  EXPECT_THROW(parse_static_split("static:x"), BadInput);
-  EXPECT_THROW(parse_static_split("helm"), BadInput);
-}
-
 }  // namespace
 }  // namespace helm

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
 #include "controller/memory_policy.h"
 #include "controller/node_controller.h"
 #include "common/rng.h"
@@ -168,6 +169,21 @@ TEST(NodeController, StepsTowardTheTargetByAtMostMaxStep) {
   EXPECT_NEAR(step_toward(0.5, 0.45, 0.1), 0.45, 1e-12);
   EXPECT_NEAR(step_toward(0.5, 0.0, 0.2), 0.3, 1e-12);
   EXPECT_ANY_THROW(NodeController(make_policy("mrc", {}), 0.0));
+}
+
+// The one parse of --memory-policy: initial split per node and curve collection come from it.
+TEST(PolicySpec, InitialSharesPerNodeAndCurves) {
+  const PolicySpec s = parse_policy_spec("static:0,1,0.5");
+  EXPECT_EQ(s.initial_share(PolicyContext{0}), 0.0);
+  EXPECT_EQ(s.initial_share(PolicyContext{1}), 1.0);
+  EXPECT_EQ(s.initial_share(PolicyContext{2}), 0.5);
+  EXPECT_EQ(s.initial_share(PolicyContext{3}), 0.0);
+  EXPECT_FALSE(s.needs_curves);
+  EXPECT_EQ(parse_policy_spec("emb-only").initial_share(PolicyContext{0}), 1.0);
+  EXPECT_EQ(parse_policy_spec("kv-only").initial_share(PolicyContext{5}), 0.0);
+  EXPECT_TRUE(parse_policy_spec("mrc").needs_curves);
+  for (const char* bad : {"static:1.5", "static:-0.1", "static:", "static:0.5,x", "magic", "emb-only:1"})
+    EXPECT_THROW(parse_policy_spec(bad), BadInput) << bad;
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "harness/nccl_broadcast.h"
+#include "harness/mpi/nccl_broadcast.h"
 
 int main(int argc, char** argv) {
   MPI_Init(&argc, &argv);

@@ -1,7 +1,7 @@
 // The node runtime with a fake executor and a manual clock: batching rules, queue bound.
 #include <gtest/gtest.h>
 
-#include "harness/node_runtime.h"
+#include "harness/node/node_runtime.h"
 
 using namespace helm;
 

@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/oracle_grid.h"
-#include "harness/sim_driver.h"
+#include "harness/sim/oracle_grid.h"
+#include "harness/sim/sim_driver.h"
 #include "test_sim_util.h"
 
 using namespace helm;

@@ -2,7 +2,7 @@
 // and the timing rules (admission lag, batch timeout noticed one wake late, busy nodes).
 #include <gtest/gtest.h>
 
-#include "harness/sim_driver.h"
+#include "harness/sim/sim_driver.h"
 #include "test_sim_util.h"
 
 using namespace helm;

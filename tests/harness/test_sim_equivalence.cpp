@@ -5,14 +5,14 @@
 // the token estimates the batcher sees.
 #include <gtest/gtest.h>
 
-#include "harness/hstu_executor.h"
-#include "harness/sim_executor.h"
+#include "harness/node/hstu_executor.h"
+#include "harness/sim/sim_executor.h"
 #include "test_sim_util.h"
 
 using namespace helm;
 
 namespace {
-// host_kv_bytes > 0: both with a host KV tier (issue 6); move_split: both repartition (naive:
+// host_kv_bytes > 0: both with a host KV tier; move_split: both repartition (naive:
 // no timing in it) to alternating splits every 40 batches, between batches, as the control loop does.
 void check_same_decisions(const RunOptions& o, double emb_share, size_t host_kv_bytes = 0,
                           bool move_split = false) {
@@ -104,7 +104,7 @@ TEST(SimEquivalence, SameHitsWithLongHistoriesAndRebasing) {
 }
 
 TEST(SimEquivalence, SameDecisionsWithTheHostKvTier) {
-  // Issue 6: a pool miss that hits the host tier (prefix verified by hash in run, trusted in sim)
+  // a pool miss that hits the host tier (prefix verified by hash in run, trusted in sim)
   // onboards the same tokens in both.
   RunOptions o = simtest::tiny_options();
   o.pool_mib = 0.5;

@@ -2,7 +2,7 @@
 // insertion order.
 #include <gtest/gtest.h>
 
-#include "harness/sim_events.h"
+#include "harness/sim/sim_events.h"
 
 using namespace helm;
 

@@ -1,4 +1,4 @@
-// The memory control loop in `sim` (issue 6): adaptive policies move the split and record their
+// The memory control loop in `sim`: adaptive policies move the split and record their
 // decisions, refill traffic exists only with --repartition budgeted, every request is accounted
 // exactly once, runs are deterministic by seed; the host KV tier saves recomputation and pays
 // for it on the link, with per-purpose accounting.
@@ -7,8 +7,8 @@
 #include <cmath>
 #include <set>
 
-#include "harness/sim_driver.h"
-#include "harness/sim_executor.h"
+#include "harness/sim/sim_driver.h"
+#include "harness/sim/sim_executor.h"
 #include "test_sim_util.h"
 
 using namespace helm;

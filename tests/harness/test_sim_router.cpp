@@ -1,11 +1,11 @@
-// Routers in `sim` (issue 7): the driver keeps the ClusterView current (dispatch, completion with
+// Routers in `sim`: the driver keeps the ClusterView current (dispatch, completion with
 // the node's KV residency, eviction notices, interval summaries), so routers that read residency
 // find users' KV where it is. Checked end to end on a session workload with heterogeneous splits:
 // the KV-aware routers reuse more K/V than rr; every router of the registry accounts every
 // request exactly once; a seed fixes the run.
 #include <gtest/gtest.h>
 
-#include "harness/sim_driver.h"
+#include "harness/sim/sim_driver.h"
 #include "scheduler/router.h"
 #include "test_sim_util.h"
 

@@ -2,7 +2,7 @@
 #pragma once
 #include "gr_model/cost_model.h"
 #include "harness/run_context.h"
-#include "harness/sim_driver.h"
+#include "harness/sim/sim_driver.h"
 
 namespace helm::simtest {
 

@@ -1,4 +1,4 @@
-// Regime statistics over ~100k arrivals (issue 4): burst CV and peaks, trend follows its curve,
+// Regime statistics over ~100k arrivals: burst CV and peaks, trend follows its curve,
 // determinism by seed; and what the regimes do to popularity and users.
 #include <gtest/gtest.h>
 

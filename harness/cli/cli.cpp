@@ -1,0 +1,72 @@
+#include "harness/cli/cli.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "common/error.h"
+
+namespace helm::cli {
+
+Parsed parse(const std::string& sub, const std::string& usage, po::options_description& desc,
+             int argc, char** argv, const po::positional_options_description* positional) {
+  desc.add_options()("help,h", "print this help and exit")(
+      "config", po::value<std::string>(), "INI file of options (key = value); the command line wins");
+  Parsed p;
+  try {
+    po::command_line_parser parser(argc, argv);
+    parser.options(desc);
+    if (positional) parser.positional(*positional);
+    po::store(parser.run(), p.vm);
+    if (p.vm.count("help")) {
+      std::cout << "usage: helm-bench " << sub << " " << usage << "\n\n" << desc << "\n";
+      p.help = true;
+      return p;
+    }
+    if (p.vm.count("config")) {
+      const auto path = p.vm["config"].as<std::string>();
+      std::ifstream in(path);
+      if (!in) bad_input("{}: cannot read config file", path);
+      try {
+        po::store(po::parse_config_file(in, desc), p.vm);
+      } catch (const po::error& e) {
+        bad_input("{}: {}", path, e.what());
+      }
+    }
+    po::notify(p.vm);
+  } catch (const po::error& e) {
+    bad_input("helm-bench {}: {} (see helm-bench {} --help)", sub, e.what(), sub);
+  }
+  return p;
+}
+
+namespace {
+std::string value_text(const po::variable_value& v) {
+  const auto& a = v.value();
+  if (auto p = boost::any_cast<std::string>(&a)) return *p;
+  if (auto p = boost::any_cast<int>(&a)) return std::to_string(*p);
+  if (auto p = boost::any_cast<int64_t>(&a)) return std::to_string(*p);
+  if (auto p = boost::any_cast<uint64_t>(&a)) return std::to_string(*p);
+  if (auto p = boost::any_cast<double>(&a)) return fmt::format("{}", *p);
+  if (auto p = boost::any_cast<bool>(&a)) return *p ? "true" : "false";
+  if (auto p = boost::any_cast<std::vector<std::string>>(&a)) {
+    std::string s;
+    for (const auto& x : *p) s += (s.empty() ? "" : ",") + x;
+    return s;
+  }
+  return "?";
+}
+}  // namespace
+
+std::string effective_config(const po::variables_map& vm) {
+  std::ostringstream out;
+  for (const auto& [key, v] : vm) {
+    if (key == "help") continue;
+    out << key << " = " << value_text(v) << (v.defaulted() ? "  # default" : "") << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace helm::cli

@@ -1,0 +1,105 @@
+// `helm-bench calibrate --backend cpu --model CONFIG --out FILE`: measures the backend and writes
+// a cost-model file (gr_model/cost_model.h) with the fitted model and the raw samples.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "common/blas.h"
+#include "common/error.h"
+#include "harness/cli/cli.h"
+#include "harness/cli/commands.h"
+#include "harness/cli/provenance.h"
+#include "harness/sim/sim_calibrate.h"
+
+namespace helm {
+
+namespace {
+std::string cpu_name() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "cpu";
+}
+}  // namespace
+
+int cmd_calibrate(int argc, char** argv) {
+  namespace po = cli::po;
+  CalibrateOptions opt;
+  std::string backend = "cpu", out, name;
+  double h2d_gbps = 0, h2d_latency_us = 10, flush_mib = 8;
+  po::options_description desc("calibrate options");
+  desc.add_options()
+      ("backend", po::value(&backend)->default_value(backend), "cpu (cuda: when the CUDA backend exists)")
+      ("model", po::value(&opt.model)->default_value(opt.model), "model config to measure")
+      ("out", po::value(&out), "cost-model file to write (JSON)")
+      ("name", po::value(&name), "name stored in the file (default: the file's stem)")
+      ("reps", po::value(&opt.reps)->default_value(opt.reps), "timed repetitions per sample (median kept)")
+      ("flush-mib", po::value(&flush_mib)->default_value(flush_mib),
+       "MiB of other memory swept before each timed forward (0 = cache-warm timing)")
+      ("seed", po::value(&opt.seed)->default_value(opt.seed), "weights and inputs")
+      ("h2d-gbps", po::value(&h2d_gbps)->default_value(h2d_gbps),
+       "link rate to store (GB/s); 0 = what `run` emulates: measured sgemm x the A100 ratio")
+      ("h2d-latency-us", po::value(&h2d_latency_us)->default_value(h2d_latency_us), "fixed cost per transfer (us)");
+  auto p = cli::parse("calibrate", "--backend cpu --model CONFIG --out FILE", desc, argc, argv);
+  if (p.help) return 0;
+  if (backend != "cpu") bad_input("--backend: '{}' is not available in this build (cpu)", backend);
+  if (out.empty()) bad_input("--out: a cost-model file to write is required");
+  if (opt.reps < 1) bad_input("--reps: must be at least 1");
+  if (flush_mib < 0) bad_input("--flush-mib: must not be negative");
+  opt.flush_bytes = static_cast<size_t>(flush_mib * 1024 * 1024);
+  model_config(opt.model);  // BadInput for an unknown name
+  { std::ofstream probe(out); if (!probe) bad_input("--out: cannot write '{}'", out); }
+  init_blas();
+  const auto t0 = std::chrono::steady_clock::now();
+
+  CostModel m;
+  m.name = name.empty() ? std::filesystem::path(out).stem().string() : name;
+  m.backend = "cpu";
+  m.device = cpu_name();
+  m.source = "measured";
+  m.model = opt.model;
+  m.bytes_per_element = 4;
+  char when[64];
+  const auto now = std::time(nullptr);
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  m.date = when;
+
+  RunOptions ro;
+  ro.h2d_gbps = h2d_gbps;
+  ro.h2d_latency_us = h2d_latency_us;
+  const LinkSetup link = link_setup(ro);
+  m.link_bytes_per_s = link.bytes_per_s;
+  m.link_latency_ns = h2d_latency_us * 1e3;
+  m.link_source = "calibrate: " + link.describe;
+  std::cout << "link: " << link.describe << "\n";
+
+  calibrate_hstu_cpu(opt, m, std::cout);
+  calibrate_emb_cpu(opt, m, std::cout);
+  calibrate_request_path_cpu(opt, m, std::cout);
+  // The real harness's admission lag (rank 0 wakes for an arrival one sleep overshoot late, an
+  // idle worker notices the message at its next poll) and its lateness at deadlines (a batch
+  // timeout, the end of a link wait), measured by running the same sleep loops.
+  const HarnessTiming ht = measure_harness_timing();
+  m.wake_ns = ht.deadline_late_ns;
+  m.admit_ns = ht.sleep_overshoot_ns + ht.poll_detect_ns;
+  std::cout << fmt::format("timers: deadline noticed {:.1f} us late; sleep overshoot {:.1f} us; idle poll "
+                           "detection {:.1f} us; admission lag modelled as {:.1f} us\n",
+                           ht.deadline_late_ns / 1e3, ht.sleep_overshoot_ns / 1e3, ht.poll_detect_ns / 1e3,
+                           m.admit_ns / 1e3);
+  m.notes = fmt::format(
+      "CPU backend, one thread ({}), model '{}'. HSTU terms fitted (weighted least squares on relative "
+      "error) to the samples below, each the median of {} forward passes timed after a {} MiB cache sweep; host terms from the real "
+      "EmbCache and request path on a CpuDevice. Times in ns.",
+      init_blas(), opt.model, opt.reps, flush_mib);
+  save_cost_model(m, out);
+  std::cout << fmt::format("wrote {} in {:.1f} s\n", out,
+                           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  return 0;
+}
+
+}  // namespace helm

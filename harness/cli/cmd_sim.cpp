@@ -1,0 +1,91 @@
+// `helm-bench sim --nodes N --cost-model NAME|FILE [every option of run]`: the discrete-event
+// simulation (sim_driver.h), written to the same results file as a real run.
+#include <fmt/format.h>
+
+#include <ctime>
+#include <iostream>
+
+#include "common/error.h"
+#include "harness/cli/commands.h"
+#include "harness/cli/provenance.h"
+#include "harness/sim/sim_driver.h"
+#include "results/writer.h"
+
+namespace helm {
+
+int cmd_sim(int argc, char** argv) {
+  namespace po = cli::po;
+  RunOptions opt;
+  int nodes = 1;
+  std::string cost_name = "a100-80gb";
+  po::options_description desc("sim options");
+  po::options_description s("Simulation");
+  s.add_options()
+      ("nodes", po::value(&nodes)->default_value(nodes), "simulated nodes (one device each)")
+      ("cost-model", po::value(&cost_name)->default_value(cost_name),
+       "a shipped cost model (cost_models/NAME.json: a100-80gb, h100, cpu-*) or a path to one");
+  desc.add(s);
+  add_run_options(desc, opt);
+  auto p = cli::parse("sim", "--nodes N --cost-model NAME|FILE [run options]", desc, argc, argv);
+  if (p.help) return 0;
+  if (nodes < 1) bad_input("--nodes: must be at least 1 (got {})", nodes);
+  if (opt.out.empty()) {
+    char buf[64];
+    const auto t = std::time(nullptr);
+    std::strftime(buf, sizeof buf, "helm-sim-%Y%m%d-%H%M%S.h5", std::localtime(&t));
+    opt.out = buf;
+  }
+  const std::string cost_path = resolve_cost_model(cost_name);
+  const CostModel cost = load_cost_model(cost_path);
+  RunContext ctx = build_run_context(opt, cli::effective_config(p.vm));
+  if (!cost.model.empty() && cost.model != ctx.model.name)
+    std::cerr << fmt::format("helm-bench sim: warning: cost model '{}' was calibrated on model '{}', "
+                             "this run uses '{}' (costs scale by flop counts only)\n",
+                             cost.name, cost.model, ctx.model.name);
+
+  // The link: --h2d-gbps / --h2d-latency-us when given, else the cost model's.
+  SimOptions so;
+  so.nodes = nodes;
+  so.cost_model_path = cost_path;
+  so.link_bytes_per_s = opt.h2d_gbps > 0 ? opt.h2d_gbps * 1e9 : cost.link_bytes_per_s;
+  so.link_latency = p.vm["h2d-latency-us"].defaulted() ? static_cast<Nanos>(cost.link_latency_ns)
+                                                       : static_cast<Nanos>(opt.h2d_latency_us * 1e3);
+  const std::string link = fmt::format("{:.4g} MB/s, {} ns per transfer ({})", so.link_bytes_per_s / 1e6,
+                                       so.link_latency, opt.h2d_gbps > 0 ? "--h2d-gbps" : cost.link_source);
+  std::cout << "helm-bench sim: " << nodes << " nodes, " << ctx.trace.requests.size() << " requests, trace "
+            << ctx.trace.name << ", cost model " << cost.name << " (" << cost_path << ")\n"
+            << "--- effective configuration ---\n" << ctx.config_text << "-------------------------------\n"
+            << "h2d link: " << link << "\n";
+
+  SimResult r = simulate(ctx, cost, so);
+
+  RootAttributes attrs = provenance_attributes(ctx, 1);
+  attrs.set("mode", "sim")
+      .set("mpi_size", int64_t{1})
+      .set("sim_nodes", static_cast<int64_t>(nodes))
+      .set("devices", fmt::format("simulated {} x{}", cost.device, nodes))
+      .set("cost_model", cost.name)
+      .set("cost_model_path", cost_path)
+      .set("cost_model_source", cost.source)
+      .set("kv_dtype", cost.bytes_per_element == 2 ? "bf16" : "fp32")
+      .set("h2d_bytes_per_s", so.link_bytes_per_s)
+      .set("h2d_link", link)
+      .set("sim_events", r.events)
+      .set("sim_batches", r.batches)
+      .set("sim_wall_s", r.wall_s);
+  {
+    ResultsWriter w(opt.out, attrs);
+    w.append(std::span<const RequestRow>(r.rows));
+    w.append(std::span<const NodeRow>(r.nodes));
+    w.append(std::span<const ControllerRow>(r.controller));
+    w.set_attrs(r.end.footer);
+    w.close();
+  }
+  std::cout << format_footer(r.end.summary, r.end.notes)
+            << fmt::format("sim: {} events, {} batches in {:.3f} s wall ({:.0f} requests/s)\n", r.events,
+                           r.batches, r.wall_s, r.wall_s > 0 ? r.rows.size() / r.wall_s : 0.0)
+            << "results: " << opt.out << "\n";
+  return 0;
+}
+
+}  // namespace helm

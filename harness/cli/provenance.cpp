@@ -1,0 +1,100 @@
+#include "harness/cli/provenance.h"
+
+#include <cblas.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <thread>
+#include <vector>
+
+#include "common/blas.h"
+#include "common/version.h"
+#include "results/schema.h"
+
+namespace helm {
+
+std::string worker_sched(int world_size) {
+  return static_cast<unsigned>(world_size) > std::thread::hardware_concurrency() ? "idle" : "normal";
+}
+
+RootAttributes provenance_attributes(const RunContext& ctx, int mpi_size) {
+  RootAttributes a;
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  const auto now = std::time(nullptr);
+  char when[64];
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  const char* job = std::getenv("SLURM_JOB_ID");
+  const unsigned cores = std::thread::hardware_concurrency();
+  const auto& o = ctx.opt;
+  a.set("config", ctx.config_text)
+      .set("git_revision", git_revision())
+      .set("git_dirty", static_cast<int64_t>(git_dirty()))
+      .set("build_type", build_type())
+      .set("backend", o.backend)
+      .set("devices", fmt::format("cpu x{}", mpi_size - 1))
+      .set("mpi_size", mpi_size)
+      .set("slurm_job_id", job ? job : "")
+      .set("host", host)
+      .set("start_time", when)
+      .set("seed", static_cast<int64_t>(o.seed))
+      .set("seeds", fmt::format("base {} (streams derived by name: arrivals, users, items, candidates, weights, router)", o.seed))
+      .set("blas", init_blas())
+      .set("kv_dtype", "fp32")
+      .set("oversubscribed", static_cast<int64_t>(static_cast<unsigned>(mpi_size) > cores))
+      .set("worker_sched", worker_sched(mpi_size))
+      .set("dataset", o.dataset)
+      .set("workload", o.workload)
+      .set("memory_policy", o.memory_policy)
+      .set("repartition", o.repartition)
+      .set("router", o.router)
+      .set("model", ctx.model.name)
+      .set("pool_mib", o.pool_mib)
+      .set("slo_ms", o.slo_ms)
+      .set("qps", o.qps)
+      .set("warmup_ns", static_cast<int64_t>(o.warmup_s * 1e9))
+      .set("trace", ctx.trace.name)
+      .set("requests_generated", static_cast<int64_t>(ctx.trace.requests.size()));
+  for (const auto& t : o.tags) {
+    const auto eq = t.find('=');
+    a.set("tag_" + t.substr(0, eq), t.substr(eq + 1));
+  }
+  return a;
+}
+
+double measure_sgemm_gflops() {
+  init_blas();
+  const int n = 512;
+  std::vector<float> A(n * n, 0.5f), B(n * n, 0.25f), C(n * n, 0.f);
+  double best = 0;
+  for (int rep = 0; rep < 5; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.f, A.data(), n, B.data(), n,
+                0.f, C.data(), n);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    best = std::max(best, 2.0 * n * n * n / s / 1e9);
+  }
+  return best;
+}
+
+LinkSetup link_setup(const RunOptions& o) {
+  LinkSetup l;
+  if (o.h2d_gbps > 0) {
+    l.bytes_per_s = o.h2d_gbps * 1e9;
+    l.describe = fmt::format("{:.4g} GB/s (--h2d-gbps), {:.0f} us per transfer", o.h2d_gbps, o.h2d_latency_us);
+    return l;
+  }
+  constexpr double kA100Flops = 312e12, kPcieBytes = 25e9;
+  l.sgemm_gflops = measure_sgemm_gflops();
+  l.bytes_per_s = l.sgemm_gflops * 1e9 * (kPcieBytes / kA100Flops);
+  l.describe = fmt::format(
+      "{:.4g} MB/s = measured sgemm {:.1f} GFLOP/s x A100 ratio (25 GB/s : 312 TFLOP/s), "
+      "{:.0f} us per transfer (not scaled)",
+      l.bytes_per_s / 1e6, l.sgemm_gflops, o.h2d_latency_us);
+  return l;
+}
+
+}  // namespace helm

@@ -1,0 +1,46 @@
+// A recording of the events one cluster front end consumed and what it answered, so a test can
+// replay a real run into a fresh front end and check every decision. `run` records when the
+// environment variable HELM_EVENT_LOG names a file (a testing hook: the format is this build's
+// struct layout, not a user-facing file).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "harness/cluster/front_end.h"
+
+namespace helm {
+
+class EventLog {
+ public:
+  enum Kind : uint8_t { kDispatch = 1, kOutcome, kEvict, kWindow, kDue, kStopControl };
+  struct Event {
+    Kind kind = kDispatch;
+    int64_t id = 0;        // dispatch: request id; evict: user
+    Nanos now = 0;
+    int32_t node = 0;      // dispatch: the answer; evict: the node
+    uint8_t answer = 0;    // due: the answer
+    NodeOutcome outcome;
+    NodeWindowStats window;
+  };
+
+  void dispatch(int64_t id, Nanos now, int node) { add({kDispatch, id, now, node}); }
+  void outcome(const NodeOutcome& o);
+  void evict(int node, UserId user) { add({kEvict, user, 0, node}); }
+  void window(const NodeWindowStats& w, Nanos now);
+  void due(Nanos now, bool answer) { add({kDue, 0, now, 0, answer}); }
+  void stop_control() { add({kStopControl}); }
+
+  void save(const std::string& path) const;
+  static EventLog load(const std::string& path);  // BadInput naming the file when unreadable
+  const std::vector<Event>& events() const { return events_; }
+
+ private:
+  void add(Event e) { events_.push_back(std::move(e)); }
+  std::vector<Event> events_;
+};
+
+// Feeds `log`'s events into `fe` in order; returns how many answers (dispatch nodes, due rounds)
+// differ from the recorded ones.
+int64_t replay(const EventLog& log, ClusterFrontEnd& fe);
+
+}  // namespace helm

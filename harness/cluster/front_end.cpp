@@ -1,0 +1,111 @@
+#include "harness/cluster/front_end.h"
+
+#include "common/error.h"
+#include "common/rng.h"
+#include "gr_model/window.h"
+#include "harness/cluster/event_log.h"
+
+namespace helm {
+
+namespace {
+RouterOptions router_options(const RunContext& ctx, int nodes) {
+  RouterOptions r = ctx.opt.routing;
+  r.nodes = nodes;
+  r.seed = stream_seed(ctx.opt.seed, "router");
+  return r;
+}
+
+CostParams view_costs(const RunContext& ctx, double link_bytes_per_s) {
+  CostParams c;  // a missed embedding row crosses the link; compute per token is learned
+  c.ns_per_row = static_cast<double>(ctx.model.D) * sizeof(float) / link_bytes_per_s * 1e9;
+  return c;
+}
+}  // namespace
+
+ClusterFrontEnd::ClusterFrontEnd(const RunContext& ctx, int nodes, double link_bytes_per_s,
+                                 RowSink& sink, EventLog* log)
+    : ctx_(ctx),
+      nodes_(nodes),
+      sink_(sink),
+      log_(log),
+      router_(make_router(ctx.opt.router, router_options(ctx, nodes))),
+      view_(nodes, view_costs(ctx, link_bytes_per_s)),
+      control_(ctx, nodes),
+      rows_(initial_rows(ctx.trace)),
+      seen_(rows_.size(), 0),
+      slo_ns_(static_cast<Nanos>(ctx.opt.slo_ms * 1e6)) {
+  const Nanos interval = static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6);
+  for (int i = 0; i < nodes; ++i)
+    view_.nodes[static_cast<size_t>(i)].emb_share = ctx.policy.initial_share(PolicyContext{i, nodes, interval});
+}
+
+ClusterFrontEnd::~ClusterFrontEnd() = default;
+
+int ClusterFrontEnd::dispatch(int64_t id, Nanos now) {
+  const Request& r = ctx_.trace.requests[static_cast<size_t>(id)];
+  RouteRequest rq{r.id, r.user, r.history_len, r.arrival};
+  rq.window_start = window_start(r.history_len, ctx_.model.N);  // as the executor computes it
+  rq.window = r.history_len - rq.window_start;
+  rq.candidates = ctx_.candidates;
+  const int node = router_->route(rq, view_);
+  HELM_CHECK(node >= 0 && node < nodes_, "router returned node {}", node);
+  auto& row = rows_[static_cast<size_t>(id)];
+  row.node = node;
+  row.dispatch_lag = now - r.arrival;
+  view_.on_dispatch(node, rq);
+  ++outstanding_;
+  if (log_) log_->dispatch(id, now, node);
+  return node;
+}
+
+void ClusterFrontEnd::on_outcome(const NodeOutcome& w) {
+  if (log_) log_->outcome(w);
+  const int64_t id = w.o.id;
+  if (id < 0 || id >= static_cast<int64_t>(rows_.size()) || seen_[static_cast<size_t>(id)]++) {
+    ++duplicates_;  // counted, never applied twice: the footer's verdict fails
+    return;
+  }
+  auto& row = rows_[static_cast<size_t>(id)];
+  apply_outcome(row, w.o, w.node, w.status, slo_ns_);
+  --outstanding_;
+  view_.on_complete(w.node, Completion{id, row.user, w.kv_start, w.kv_tokens,
+                                       w.status == kCompleted ? w.o.finish - w.o.start : 0,
+                                       std::max(1, w.o.batch_size)});
+  sink_.add(row);
+}
+
+void ClusterFrontEnd::on_evict(int node, UserId user) {
+  if (log_) log_->evict(node, user);
+  view_.on_evict(node, user);
+}
+
+std::optional<ControlDecision> ClusterFrontEnd::on_window(const NodeWindowStats& w, Nanos now) {
+  if (log_) log_->window(w, now);
+  view_.on_interval(w.node, NodeSummary{w.queue_len, w.emb_share, w.emb_lookups, w.emb_hits});
+  sink_.add(to_row(w));
+  if (!controlling_) return std::nullopt;
+  const ControlDecision d = control_.on_window(w, now);
+  sink_.add(to_controller_row(d));
+  return d;
+}
+
+bool ClusterFrontEnd::targets_due(Nanos now) {
+  const bool due = controlling_ && control_.due(now);
+  if (log_) log_->due(now, due);
+  return due;
+}
+
+void ClusterFrontEnd::stop_control() {
+  if (log_) log_->stop_control();
+  controlling_ = false;
+}
+
+RunEnd ClusterFrontEnd::finish(const std::string& backend_note) {
+  // A request without an outcome would be a harness bug: end_run records it as failed.
+  RunEnd end = end_run(ctx_, rows_, seen_, duplicates_, backend_note);
+  for (size_t i = 0; i < rows_.size(); ++i)
+    if (!seen_[i]) sink_.add(rows_[i]);
+  return end;
+}
+
+}  // namespace helm

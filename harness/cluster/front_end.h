@@ -1,0 +1,79 @@
+// The cluster front end: everything rank 0 decides, written once for `run` (MPI workers on the
+// wall clock) and `sim` (simulated nodes on virtual time). Its inputs are plain events; it never
+// calls MPI and never reads a clock (every time comes with its event), so one sequence of
+// events gives the same routing, splits and rows in both drivers, and a recorded sequence
+// replays exactly (cluster/event_log.h).
+//
+//   per request  dispatch(id, now) -> node     route on the cluster view; the row's node and lag
+//                on_outcome(o)                 the row filled once; the view learns load and KV
+//                on_evict(node, user)          a user's K/V left that node's pool
+//   per window   on_window(w, now) -> decision the view, the /nodes row, the node's memory policy
+//                                              and its /controller row
+//                targets_due(now), targets()   `run` sends the split vector out in rounds
+//   at the end   stop_control(); finish(note)  no decisions after the workers stop; requests
+//                                              without an outcome become failed; the footer
+// Single-threaded: the driver's loop calls everything.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/node_controller.h"
+#include "harness/cluster/control_loop.h"
+#include "harness/cluster/request_rows.h"
+#include "harness/cluster/row_sink.h"
+#include "harness/run_context.h"
+#include "scheduler/router.h"
+
+namespace helm {
+
+class EventLog;
+
+// One request's fate as its node reports it. kv_tokens: the user's K/V on that node right after
+// the request (> 0 resident from history index kv_start, 0 not resident, < 0 unknown: drops).
+struct NodeOutcome {
+  Outcome o;
+  int32_t node = 0;
+  int8_t status = kCompleted;
+  int64_t kv_start = 0;
+  int64_t kv_tokens = -1;
+};
+
+class ClusterFrontEnd {
+ public:
+  // `link_bytes_per_s`: the nodes' host-to-device rate (what an embedding miss costs the view).
+  ClusterFrontEnd(const RunContext& ctx, int nodes, double link_bytes_per_s, RowSink& sink,
+                  EventLog* log = nullptr);
+  ~ClusterFrontEnd();
+
+  int dispatch(int64_t id, Nanos now);
+  void on_outcome(const NodeOutcome& o);
+  void on_evict(int node, UserId user);
+  std::optional<ControlDecision> on_window(const NodeWindowStats& w, Nanos now);
+  bool targets_due(Nanos now);
+  const std::vector<double>& targets() const { return control_.targets(); }
+  void stop_control();
+  RunEnd finish(const std::string& backend_note);
+
+  int64_t outstanding() const { return outstanding_; }
+  int nodes() const { return nodes_; }
+  const std::vector<RequestRow>& rows() const { return rows_; }
+  std::vector<RequestRow> take_rows() { return std::move(rows_); }
+
+ private:
+  const RunContext& ctx_;
+  int nodes_;
+  RowSink& sink_;
+  EventLog* log_;
+  std::unique_ptr<Router> router_;
+  ClusterView view_;
+  RootControl control_;
+  std::vector<RequestRow> rows_;
+  std::vector<int32_t> seen_;
+  Nanos slo_ns_;
+  int64_t outstanding_ = 0, duplicates_ = 0;
+  bool controlling_ = true;
+};
+
+}  // namespace helm

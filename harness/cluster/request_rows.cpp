@@ -1,0 +1,59 @@
+#include "harness/cluster/request_rows.h"
+
+#include <fmt/format.h>
+
+namespace helm {
+
+std::vector<RequestRow> initial_rows(const Trace& trace) {
+  std::vector<RequestRow> rows(trace.requests.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = trace.requests[i];
+    rows[i].id = r.id;
+    rows[i].user = r.user;
+    rows[i].phase = r.phase;
+    rows[i].arrival = r.arrival;
+    rows[i].history_len = r.history_len;
+  }
+  return rows;
+}
+
+void apply_outcome(RequestRow& row, const Outcome& o, int node, int8_t status, Nanos slo_ns) {
+  row.node = node;
+  row.status = status;
+  row.batch_size = o.batch_size;
+  if (status != kCompleted) return;
+  row.start = o.start;
+  row.finish = o.finish;
+  row.latency = o.finish - row.arrival;
+  row.slo_met = row.latency <= slo_ns;
+  row.computed_tokens = o.computed_tokens;
+  row.kv_hit_tokens_pool = o.kv_hit_tokens_pool;
+  row.kv_hit_tokens_host = o.kv_hit_tokens_host;
+  row.emb_lookups = o.emb_lookups;
+  row.emb_hits = o.emb_hits;
+  row.h2d_bytes = o.h2d_bytes;
+  if (o.history_len) row.history_len = static_cast<int32_t>(o.history_len);
+}
+
+RunEnd end_run(const RunContext& ctx, std::vector<RequestRow>& rows, const std::vector<int32_t>& seen,
+               int64_t duplicates, const std::string& backend_note) {
+  RunEnd e;
+  int64_t missing = 0;
+  for (size_t i = 0; i < rows.size(); ++i)
+    if (!seen[i]) {
+      rows[i].status = kFailed;
+      ++missing;
+    }
+  const auto n = static_cast<int64_t>(rows.size());
+  e.summary = summarize(rows, static_cast<Nanos>(ctx.opt.warmup_s * 1e9), ctx.opt.slo_ms, n);
+  if (duplicates || missing) e.summary.exactly_once = false;
+  e.notes = ctx.trace.notes;
+  if (!backend_note.empty()) e.notes.push_back(backend_note);
+  if (duplicates) e.notes.push_back(fmt::format("{} duplicate outcomes received", duplicates));
+  if (missing) e.notes.push_back(fmt::format("{} requests had no outcome (recorded as failed)", missing));
+  e.footer = footer_attributes(e.summary);
+  e.footer.set("outcome_duplicates", duplicates).set("outcome_missing", missing);
+  return e;
+}
+
+}  // namespace helm

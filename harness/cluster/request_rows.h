@@ -1,0 +1,30 @@
+// Building /requests rows from the trace and the executors' outcomes, and closing a run with
+// its footer: shared by the MPI driver and the simulation driver so both account alike.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "harness/node/node_runtime.h"
+#include "harness/run_context.h"
+#include "results/attributes.h"
+#include "results/schema.h"
+#include "results/summary.h"
+
+namespace helm {
+
+// One row per generated request, before anything happened to it.
+std::vector<RequestRow> initial_rows(const Trace& trace);
+// Records what happened to a request (completed: times, cache figures; dropped: only the fact).
+void apply_outcome(RequestRow& row, const Outcome& o, int node, int8_t status, Nanos slo_ns);
+
+struct RunEnd {
+  Summary summary;
+  RootAttributes footer;           // footer_* attributes plus the accounting counters
+  std::vector<std::string> notes;  // printed under the footer
+};
+// Marks requests that never got an outcome as failed (a harness bug made visible, never hidden),
+// summarises, and assembles the footer. `seen[i]` = outcomes received for request i.
+RunEnd end_run(const RunContext& ctx, std::vector<RequestRow>& rows, const std::vector<int32_t>& seen,
+               int64_t duplicates, const std::string& backend_note);
+
+}  // namespace helm

@@ -1,0 +1,19 @@
+// The MPI run: rank 0 is the MPI loop around the cluster front end (cluster/front_end.h: pacing,
+// non-blocking sends and polls, the results thread); ranks 1..N-1 are workers, each serving one
+// node through the node runtime (node/), exactly the code `sim` runs.
+#pragma once
+#include <memory>
+
+#include "harness/node/node_executor.h"
+#include "harness/run_context.h"
+
+namespace helm {
+
+// The real executor of node `node` (CPU backend HSTU forward over its pool), on the run's clock.
+std::unique_ptr<NodeExecutor> make_worker_executor(const RunContext& ctx, int node, int nodes,
+                                                   double link_bytes_per_s, const Clock& clock);
+
+int run_scheduler(const RunContext& ctx, int world_size);
+int run_worker(const RunContext& ctx, int rank);
+
+}  // namespace helm

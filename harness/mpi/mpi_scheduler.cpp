@@ -1,0 +1,127 @@
+// Rank 0: the MPI loop around the cluster front end. It paces arrivals open-loop by wall clock,
+// asks the front end where each goes, sends request ids (MPI_Isend), polls outcomes, windows and
+// evictions into the front end, sends the target splits when they are due, hands rows to the
+// results thread, and prints the footer. It never blocks during the run: Iprobe + short sleeps
+// (DESIGN.md's MPI rules). Every decision is the front end's (cluster/front_end.h).
+#include <mpi.h>
+#include <sys/prctl.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+
+#include "harness/cluster/event_log.h"
+#include "harness/cli/provenance.h"
+#include "harness/mpi/clock_sync.h"
+#include "harness/mpi/mpi_driver.h"
+#include "harness/mpi/mpi_util.h"
+#include "harness/results_sink.h"
+#include "results/summary.h"
+
+namespace helm {
+
+int run_scheduler(const RunContext& ctx, int world) {
+  const int workers = world - 1;
+  // The pacing loop sleeps in short steps; Linux's default 50 us timer slack would add up to
+  // 50 us of dispatch lag to every wake-up.
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  const auto& reqs = ctx.trace.requests;
+  const int64_t n = static_cast<int64_t>(reqs.size());
+
+  std::cout << "helm-bench run: " << workers << " workers, " << n << " requests, trace "
+            << ctx.trace.name << "\n--- effective configuration ---\n"
+            << ctx.config_text << "-------------------------------\n";
+
+  const LinkSetup link = link_setup(ctx.opt);
+  std::cout << "h2d link: " << link.describe << "\n";
+  const auto clocks = sync_clocks(world, mpi::share_host_names());
+  // t = 0 of the run, a little in the future so every worker has its start message in time.
+  const int64_t origin_raw = mpi::steady_raw_ns() + 300'000'000;
+  for (int w = 1; w < world; ++w) {
+    mpi::StartMsg s{origin_raw + clocks[static_cast<size_t>(w)].offset, link.bytes_per_s};
+    HELM_MPI(MPI_Send(&s, sizeof s, MPI_BYTE, w, mpi::kStart, MPI_COMM_WORLD));
+  }
+
+  RootAttributes attrs = provenance_attributes(ctx, world);
+  attrs.set("h2d_bytes_per_s", link.bytes_per_s).set("h2d_link", link.describe);
+  attrs.set("sgemm_gflops", link.sgemm_gflops);
+  attrs.set("clock_offsets", describe_offsets(clocks));
+  ResultsSink sink(ctx.opt.out, attrs);
+  const char* log_path = std::getenv("HELM_EVENT_LOG");
+  EventLog log;
+  ClusterFrontEnd front(ctx, workers, link.bytes_per_s, sink, log_path ? &log : nullptr);
+
+  const SteadyClock clock{std::chrono::steady_clock::time_point(std::chrono::nanoseconds(origin_raw))};
+  const Nanos drain_end = (n ? reqs.back().arrival : 0) + static_cast<Nanos>(ctx.opt.drain_s * 1e9);
+  mpi::PendingSends<int64_t> sends;
+  mpi::PendingSends<double> target_sends;
+  int64_t next = 0;
+  int finished = 0;
+  std::vector<mpi::WireOutcome> buf;
+  std::vector<int64_t> evicted;
+
+  auto poll = [&] {
+    int flag = 0;
+    MPI_Status st;
+    HELM_MPI(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st));
+    while (flag) {
+      int bytes = 0;
+      HELM_MPI(MPI_Get_count(&st, MPI_BYTE, &bytes));
+      if (st.MPI_TAG == mpi::kOutcomes) {
+        buf.resize(static_cast<size_t>(bytes) / sizeof(mpi::WireOutcome));
+        HELM_MPI(MPI_Recv(buf.data(), bytes, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        for (const auto& w : buf) front.on_outcome(w);
+      } else if (st.MPI_TAG == mpi::kNodeStats) {
+        NodeWindowStats w;
+        HELM_MPI(MPI_Recv(&w, sizeof w, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        front.on_window(w, clock.now());  // targets go out in rounds (targets_due)
+      } else if (st.MPI_TAG == mpi::kEvictions) {
+        evicted.resize(static_cast<size_t>(bytes) / sizeof(int64_t));
+        HELM_MPI(MPI_Recv(evicted.data(), bytes, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        for (const int64_t u : evicted) front.on_evict(st.MPI_SOURCE - 1, u);
+      } else if (st.MPI_TAG == mpi::kFinished) {
+        int64_t count = 0;
+        HELM_MPI(MPI_Recv(&count, 1, MPI_INT64_T, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        ++finished;
+      } else {
+        throw std::runtime_error("rank 0: unexpected message tag " + std::to_string(st.MPI_TAG));
+      }
+      HELM_MPI(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st));
+    }
+  };
+
+  for (;;) {
+    Nanos now = clock.now();
+    while (next < n && reqs[static_cast<size_t>(next)].arrival <= now) {
+      const int node = front.dispatch(next, clock.now());
+      sends.send({next}, node + 1, mpi::kRequest);
+      ++next;
+    }
+    poll();
+    sends.reap();
+    now = clock.now();
+    if (front.targets_due(now))
+      for (int w = 1; w < world; ++w) target_sends.send(front.targets(), w, mpi::kTargets);
+    target_sends.reap();
+    if (next == n && (front.outstanding() == 0 || now >= drain_end)) break;
+    const Nanos until_next = next < n ? reqs[static_cast<size_t>(next)].arrival - now : 200'000;
+    mpi::idle_sleep(std::clamp<Nanos>(until_next, 0, 200'000));
+  }
+  front.stop_control();  // a worker that stopped would never take new targets
+  for (int w = 1; w < world; ++w) HELM_MPI(MPI_Send(nullptr, 0, MPI_BYTE, w, mpi::kStop, MPI_COMM_WORLD));
+  while (finished < workers) {
+    poll();
+    if (finished < workers) mpi::idle_sleep(200'000);
+  }
+  sends.wait_all();
+  target_sends.wait_all();  // sent before kStop, so every worker has received them
+
+  const RunEnd end = front.finish("backend cpu: the host-to-device link is emulated at the A100 compute:PCIe "
+                                  "ratio; HBM bandwidth and fixed costs are not scaled");
+  sink.finish(end.footer);
+  if (log_path) log.save(log_path);
+  std::cout << format_footer(end.summary, end.notes) << "results: " << ctx.opt.out << "\n";
+  return 0;
+}
+
+}  // namespace helm

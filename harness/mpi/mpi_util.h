@@ -1,0 +1,118 @@
+// MPI plumbing shared by rank 0 (scheduler) and the workers: checked calls, every message tag
+// (one enum) and the wire formats. Both sides run the same binary, so trivially copyable structs travel as bytes.
+#pragma once
+#include <mpi.h>
+
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "harness/cluster/front_end.h"
+#include "results/schema.h"
+
+#define HELM_MPI(call)                                                                     \
+  do {                                                                                     \
+    const int rc_ = (call);                                                                \
+    if (rc_ != MPI_SUCCESS)                                                                \
+      throw std::runtime_error(std::string(__FILE__) + ":" + std::to_string(__LINE__) +   \
+                               ": " #call " failed with code " + std::to_string(rc_));     \
+  } while (0)
+
+namespace helm::mpi {
+
+enum Tag : int {
+  kRequest = 1,    // 0 -> worker: int64 request id
+  kStop = 2,       // 0 -> worker: no more requests; drop what is queued and finish
+  kOutcomes = 3,   // worker -> 0: WireOutcome[]
+  kNodeStats = 4,  // worker -> 0: NodeRow
+  kFinished = 5,   // worker -> 0: int64 number of outcomes sent in total
+  kPing = 6,       // clock sync
+  kPong = 7,
+  kStart = 8,      // 0 -> worker: StartMsg
+  kEvictions = 9,  // worker -> 0: int64 users whose KV left the pool, in order (the router's view)
+  kTargets = 10,   // 0 -> worker: double[workers], the target splits of the memory control loop
+};
+
+// One request's fate travels as the front end's NodeOutcome (times already in rank 0's frame).
+using WireOutcome = NodeOutcome;
+static_assert(std::is_trivially_copyable_v<WireOutcome>);
+static_assert(std::is_trivially_copyable_v<NodeRow>);
+
+struct StartMsg {
+  int64_t origin_raw = 0;  // the run's t = 0 in the receiving worker's steady clock (raw ns)
+  double link_bytes_per_s = 0;
+};
+
+// Every rank's host name, gathered on rank 0 (a collective at start-up, before the run).
+// Ranks on rank 0's host share its CLOCK_MONOTONIC, so their clock offset is exactly zero.
+inline std::vector<std::string> share_host_names() {
+  char name[MPI_MAX_PROCESSOR_NAME] = {0};
+  int len = 0;
+  HELM_MPI(MPI_Get_processor_name(name, &len));
+  int rank = 0, size = 1;
+  HELM_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &rank));
+  HELM_MPI(MPI_Comm_size(MPI_COMM_WORLD, &size));
+  std::vector<char> all(rank == 0 ? static_cast<size_t>(size) * MPI_MAX_PROCESSOR_NAME : 0);
+  HELM_MPI(MPI_Gather(name, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, all.data(), MPI_MAX_PROCESSOR_NAME,
+                      MPI_CHAR, 0, MPI_COMM_WORLD));
+  std::vector<std::string> out;
+  for (int r = 0; rank == 0 && r < size; ++r) out.emplace_back(&all[static_cast<size_t>(r) * MPI_MAX_PROCESSOR_NAME]);
+  return out;
+}
+
+inline int64_t steady_raw_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Sleep a little in idle loops: OpenMPI's blocking calls spin and would steal the cores that
+// oversubscribed ranks share.
+inline void idle_sleep(int64_t ns) {
+  if (ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(ns));
+}
+
+// Sends that must stay alive until MPI is done with their buffers: completed ones are reaped.
+template <typename T>
+class PendingSends {
+ public:
+  void send(std::vector<T> data, int dest, int tag) {
+    items_.push_back({std::move(data), MPI_REQUEST_NULL});
+    auto& it = items_.back();
+    HELM_MPI(MPI_Isend(it.data.data(), static_cast<int>(it.data.size() * sizeof(T)), MPI_BYTE, dest,
+                       tag, MPI_COMM_WORLD, &it.req));
+    reap();
+  }
+  void reap() {
+    for (size_t i = 0; i < items_.size();) {
+      int done = 0;
+      HELM_MPI(MPI_Test(&items_[i].req, &done, MPI_STATUS_IGNORE));
+      if (done) {
+        items_[i] = std::move(items_.back());
+        items_.pop_back();
+      } else {
+        ++i;
+      }
+    }
+  }
+  void wait_all() {
+    while (!items_.empty()) {
+      reap();
+      if (!items_.empty()) idle_sleep(50'000);
+    }
+  }
+  size_t size() const { return items_.size(); }
+
+ private:
+  struct Item {
+    std::vector<T> data;
+    MPI_Request req;
+  };
+  std::vector<Item> items_;
+};
+
+}  // namespace helm::mpi

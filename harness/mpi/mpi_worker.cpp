@@ -1,0 +1,157 @@
+// A worker rank: receives request ids from rank 0, serves them through the node runtime with
+// its own pool and model, and reports every request's fate exactly once (completed or dropped).
+// It never blocks in MPI during the run: Iprobe + a short sleep when idle.
+#include <mpi.h>
+#include <sched.h>
+
+#include "controller/memory_policy.h"
+#include "harness/cli/provenance.h"
+#include "harness/mpi/clock_sync.h"
+#include "harness/mpi/mpi_driver.h"
+#include "harness/mpi/mpi_util.h"
+#include "harness/node/window_stats.h"
+
+namespace helm {
+
+int run_worker(const RunContext& ctx, int rank) {
+  const int node = rank - 1;
+  // With more ranks than cores, rank 0 shares a core with workers that compute flat out. Workers
+  // then run as SCHED_IDLE: the kernel preempts them as soon as the pacing loop wakes (a nice
+  // level only shifts CFS shares and still leaves ~1 ms wake-up delays), so dispatch lag measures
+  // the harness, not the OS scheduler. Recorded as worker_sched in the results.
+  int world = 0;
+  HELM_MPI(MPI_Comm_size(MPI_COMM_WORLD, &world));
+  mpi::share_host_names();
+  answer_clock_pings();  // before lowering the priority: a slow answer would skew the offset
+  if (worker_sched(world) == "idle") {
+    sched_param none{};
+    none.sched_priority = 0;
+    sched_setscheduler(0, SCHED_IDLE, &none);
+  }
+  mpi::StartMsg start;
+  HELM_MPI(MPI_Recv(&start, sizeof start, MPI_BYTE, 0, mpi::kStart, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+
+  // The run's clock: t = 0 at rank 0's origin, converted through the measured offset.
+  const SteadyClock clock{std::chrono::steady_clock::time_point(std::chrono::nanoseconds(start.origin_raw))};
+  const auto exec = make_worker_executor(ctx, node, world - 1, start.link_bytes_per_s, clock);
+  NodeRuntime runtime(batching_options(ctx.opt), *exec);
+  const Nanos interval = static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6);
+  Nanos next_stats = interval;
+  WindowStats window(node);
+  mpi::PendingSends<mpi::WireOutcome> out_sends;
+  mpi::PendingSends<NodeWindowStats> stat_sends;
+  std::vector<double> targets;
+  // A window as the policy sees it: the /nodes row plus the miss-ratio curves.
+  auto close_window = [&](int64_t queue_len) {
+    NodeWindowStats w = to_window(window.close(clock.now(), queue_len, exec->link_stats(),
+                                               exec->emb_share()));
+    exec->fill_window(w);
+    return w;
+  };
+  std::vector<Outcome> outcomes;
+  std::vector<mpi::WireOutcome> wire;
+  // The router's residency view: users whose KV leaves the pool are collected here and sent
+  // (kEvictions) just before the outcomes of the same flush, and each completion carries its
+  // user's KV state after the batch, so rank 0 applies both in the order they happened here.
+  std::vector<int64_t> evicted;
+  mpi::PendingSends<int64_t> evict_sends;
+  exec->set_eviction_callback([&evicted](UserId u) { evicted.push_back(u); });
+  int64_t sent = 0;
+  bool stopped = false;
+
+  auto report = [&](int8_t status) {
+    for (const auto& o : outcomes) {
+      wire.push_back({o, node, status});
+      if (status == kCompleted) {  // the user's KV state now
+        const KvProbe p = exec->probe_kv(ctx.trace.requests[static_cast<size_t>(o.id)].user);
+        wire.back().kv_start = p.start;
+        wire.back().kv_tokens = p.present ? p.tokens : 0;
+      }
+      if (status == kCompleted) window.on_outcome(o);
+    }
+    outcomes.clear();
+  };
+  auto flush_wire = [&] {
+    if (!evicted.empty()) {  // before the outcomes (MPI keeps one sender's order)
+      evict_sends.send(std::move(evicted), 0, mpi::kEvictions);
+      evicted.clear();
+    }
+    if (wire.empty()) return;
+    sent += static_cast<int64_t>(wire.size());
+    out_sends.send(std::move(wire), 0, mpi::kOutcomes);
+    wire.clear();
+  };
+
+  while (!stopped) {
+    int flag = 0;
+    MPI_Status st;
+    HELM_MPI(MPI_Iprobe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st));
+    while (flag) {
+      if (st.MPI_TAG == mpi::kRequest) {
+        int64_t id = 0;
+        HELM_MPI(MPI_Recv(&id, 1, MPI_INT64_T, 0, mpi::kRequest, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        const Nanos arrival = ctx.trace.requests.at(static_cast<size_t>(id)).arrival;
+        window.on_arrival();
+        if (!runtime.admit(id, arrival, clock.now())) {
+          window.on_drop();
+          Outcome o;
+          o.id = id;
+          o.arrival = arrival;
+          outcomes.push_back(o);
+          report(kDropped);
+        }
+      } else if (st.MPI_TAG == mpi::kTargets) {
+        // The control loop: move toward this node's target by at most --max-step.
+        int bytes = 0;
+        HELM_MPI(MPI_Get_count(&st, MPI_BYTE, &bytes));
+        targets.resize(static_cast<size_t>(bytes) / sizeof(double));
+        HELM_MPI(MPI_Recv(targets.data(), bytes, MPI_BYTE, 0, mpi::kTargets, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        const double cur = exec->emb_share();
+        exec->set_share(step_toward(cur, targets.at(static_cast<size_t>(node)), ctx.opt.max_step));
+      } else if (st.MPI_TAG == mpi::kStop) {
+        HELM_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, 0, mpi::kStop, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        stopped = true;
+        break;
+      } else {
+        throw std::runtime_error("worker: unexpected message tag " + std::to_string(st.MPI_TAG));
+      }
+      HELM_MPI(MPI_Iprobe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st));
+    }
+    if (stopped) break;
+    // Between batches: pending page releases and background refill (never inside a batch).
+    exec->background(clock.now());
+    const Nanos now = clock.now();
+    if (runtime.poll(now, outcomes)) {
+      report(kCompleted);
+      flush_wire();
+    } else {
+      flush_wire();
+      mpi::idle_sleep(std::min<Nanos>(100'000, std::max<Nanos>(0, runtime.batcher().deadline() - now)));
+    }
+    if (clock.now() >= next_stats) {
+      stat_sends.send({close_window(static_cast<int64_t>(runtime.batcher().size()))}, 0, mpi::kNodeStats);
+      next_stats += interval;
+    }
+    out_sends.reap();
+    evict_sends.reap();
+  }
+  // The drain is over: whatever is still queued was not served in time.
+  for (const auto& q : runtime.batcher().drain()) {
+    Outcome o;
+    o.id = q.id;
+    o.arrival = q.arrival;
+    outcomes.push_back(o);
+    window.on_drop();
+  }
+  report(kDropped);
+  flush_wire();
+  stat_sends.send({close_window(0)}, 0, mpi::kNodeStats);
+  out_sends.wait_all();
+  stat_sends.wait_all();
+  evict_sends.wait_all();
+  exec->set_eviction_callback({});  // `evicted` dies before the executor
+  HELM_MPI(MPI_Send(&sent, 1, MPI_INT64_T, 0, mpi::kFinished, MPI_COMM_WORLD));
+  return 0;
+}
+
+}  // namespace helm

@@ -1,0 +1,75 @@
+#include "harness/node/hstu_executor.h"
+
+#include <algorithm>
+#include <thread>
+
+namespace helm {
+
+HstuExecutor::HstuExecutor(const Trace& trace, const ModelConfig& cfg, uint64_t weight_seed,
+                           const NodeOptions& opt, const Clock& clock)
+    : trace_(trace),
+      clock_(clock),
+      opt_(opt),
+      weights_(random_weights(cfg, trace.items->num_items(), weight_seed)),
+      model_(weights_),
+      device_(opt.pool_bytes, opt.page_bytes),
+      pool_(device_.num_pages(), opt.emb_share),
+      link_(opt.link_bytes_per_s, opt.link_latency) {
+  emb_ = std::make_unique<EmbCache>(pool_, device_, *weights_.E);
+  kv_ = std::make_unique<KvCache>(
+      pool_, device_, KvLayout::for_page(cfg.layers, cfg.heads, cfg.d_qk, cfg.d_v, opt.page_bytes));
+  resolver_ = std::make_unique<CacheResolver>(trace_, cfg.N, opt.candidates, *emb_, *kv_,
+                                              /*hash_prefixes=*/true);
+  memory_ = std::make_unique<NodeMemory>(pool_, *emb_, *kv_, link_, opt.page_bytes, opt.memory);
+  resolver_->set_host_tier(memory_->host());
+}
+
+int64_t HstuExecutor::estimate_tokens(int64_t id) { return resolver_->estimate_tokens(id); }
+
+void HstuExecutor::execute(std::span<const Queued> batch, Nanos start, std::vector<Outcome>& out) {
+  const size_t first = out.size();
+  out.resize(first + batch.size());
+  res_.assign(batch.size(), Resolution{});
+  std::vector<std::vector<const float*>> rows(batch.size());
+  std::vector<std::vector<float>> scores(batch.size());
+  int64_t h2d = 0, onboard = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const Request& r = trace_.requests[static_cast<size_t>(batch[i].id)];
+    Resolution& s = res_[i];
+    resolver_->resolve(r, std::span<const Resolution>(res_.data(), i), s, rows[i]);
+    record_resolution(out[first + i], s, r.id, start, static_cast<int32_t>(batch.size()));
+    h2d += s.emb.h2d_bytes;
+    onboard += s.onboard_bytes;
+    scores[i].resize(static_cast<size_t>(s.candidates));
+  }
+  // The batch cannot start before its missed rows are in the pool: that wait is the miss cost.
+  // Host-tier K/V onboarding is demand traffic too, after the EMB rows on the same link.
+  Nanos ready = link_.demand(start, static_cast<size_t>(h2d));
+  if (onboard > 0) ready = std::max(ready, link_.demand(start, static_cast<size_t>(onboard), LinkPurpose::kKvOnboard));
+  while (clock_.now() < ready)
+    std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<Nanos>(ready - clock_.now(), 200'000)));
+
+  std::vector<SeqInput> in(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Resolution& s = res_[i];
+    in[i].cached_len = static_cast<int>(s.reuse);
+    in[i].new_tokens = static_cast<int>(s.window - s.reuse);
+    in[i].num_candidates = static_cast<int>(scores[i].size());
+    in[i].rows = rows[i].data();
+    in[i].kv = s.lease.cached ? &s.lease.view : nullptr;
+    in[i].scores = scores[i].data();
+  }
+  const Nanos compute_start = clock_.now();
+  model_.forward(in, ws_);
+  const Nanos finish = clock_.now();
+  int64_t computed = 0;
+  for (const Resolution& s : res_) computed += s.window - s.reuse;
+  memory_->observe_compute(finish - compute_start, computed);
+  resolver_->finish(res_);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    out[first + i].finish = finish;
+    out[first + i].link_wait = ready - start;
+  }
+}
+
+}  // namespace helm

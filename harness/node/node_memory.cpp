@@ -1,0 +1,70 @@
+#include "harness/node/node_memory.h"
+
+#include <algorithm>
+
+namespace helm {
+
+namespace {
+RepartitionOptions sized(RepartitionOptions r, const NodeMemoryOptions& o, const H2DLink& link,
+                         size_t row_bytes) {
+  const double b = link.bytes_per_second() * static_cast<double>(o.refill_chunk_ns) / 1e9;
+  r.refill.chunk_bytes = std::max(row_bytes, static_cast<size_t>(b) / row_bytes * row_bytes);
+  return r;
+}
+}  // namespace
+
+NodeMemory::NodeMemory(PagePool& pool, EmbCache& emb, KvCache& kv, H2DLink& link,
+                       size_t page_bytes, const NodeMemoryOptions& opt)
+    : kv_(kv),
+      link_(link),
+      rep_(pool, emb, kv, &link, sized(opt.repartition, opt, link, emb.row_bytes())),
+      row_bytes_(static_cast<double>(emb.row_bytes())),
+      kv_bytes_per_token_(static_cast<double>(kv.layout().bytes_per_token())) {
+  if (opt.host_kv_bytes > 0) {
+    host_ = std::make_unique<HostKvTier>(opt.host_kv_bytes, kv.layout(), opt.bytes);
+    kv.set_spill_hook([this](UserId u, const KvProbe& p, std::span<float* const> pages) {
+      host_->put(u, p.start, p.tokens, p.hash, pages);
+    });
+  }
+  const double pool_bytes = static_cast<double>(pool.num_pages() * page_bytes);
+  if (opt.curves) mrc_ = std::make_unique<MrcTracker>(pool_bytes);
+  // One observer per cache feeds both listeners: the refill sketch and the curves.
+  const bool refill = opt.repartition.mode == RepartitionMode::kBudgeted;
+  // The curves' capacity axis is pool bytes, so each entry counts what it occupies in the pool:
+  // a row its share of an EMB page (page_bytes / rows_per_page), a user's K/V whole KV pages of
+  // tokens_per_page tokens each (a page's unused tail and a user's partly filled last page are
+  // spent too; kuairand: 10 tokens of 6 KiB in a 64 KiB page, so bytes x tokens alone undercount
+  // the space by 6.7% and put the KV knee below the split that really holds it).
+  const double row_footprint = static_cast<double>(page_bytes) / static_cast<double>(std::max<size_t>(1, emb.rows_per_page()));
+  const int64_t tokens_per_page = kv.layout().tokens_per_page;
+  if (refill || mrc_)
+    emb.set_access_observer([this, refill, row_footprint](std::span<const ItemId> ids) {
+      if (refill) rep_.record(ids);
+      if (mrc_) {
+        // An EMB hit saves the row's copy over the link.
+        const double saved = row_bytes_ / (link_.bytes_per_second() / 1e9);
+        for (ItemId it : ids) mrc_->emb_access(it, row_footprint, saved);
+      }
+    });
+  if (mrc_)
+    kv.set_access_observer([this, page_bytes, tokens_per_page](UserId u, int64_t, int64_t tokens) {
+      // A KV hit saves recomputing the cached tokens, or only copying them from the host tier.
+      double per_token = ns_per_token_;
+      if (host_) per_token = std::max(0.0, per_token - kv_bytes_per_token_ / (link_.bytes_per_second() / 1e9));
+      const int64_t pages = (tokens + tokens_per_page - 1) / tokens_per_page;
+      mrc_->kv_access(u, static_cast<double>(tokens), static_cast<double>(pages) * static_cast<double>(page_bytes),
+                      per_token);
+    });
+}
+
+void NodeMemory::observe_compute(Nanos ns, int64_t tokens) {
+  if (tokens <= 0 || ns <= 0) return;
+  const double x = static_cast<double>(ns) / static_cast<double>(tokens);
+  ns_per_token_ = ns_per_token_ == 0 ? x : 0.9 * ns_per_token_ + 0.1 * x;
+}
+
+void NodeMemory::fill(NodeWindowStats& w) {
+  if (mrc_) mrc_->fill(w);
+}
+
+}  // namespace helm

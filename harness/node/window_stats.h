@@ -1,0 +1,29 @@
+// Per-interval statistics of one node (the /nodes rows, DESIGN.md's NodeWindowStats): what the
+// memory policies and the cluster view consume every control interval.
+#pragma once
+#include <vector>
+
+#include "allocator/h2d_link.h"
+#include "harness/node/node_runtime.h"
+#include "results/schema.h"
+
+namespace helm {
+
+class WindowStats {
+ public:
+  explicit WindowStats(int node) : node_(node) {}
+  void on_arrival() { ++row_.arrivals; }
+  void on_drop() { ++row_.dropped; }
+  void on_outcome(const Outcome& o);
+  // Closes the interval ending at `now`: fills queue length, link bytes since the last close and
+  // the split, returns the row and starts a new interval.
+  NodeRow close(Nanos now, int64_t queue_len, const LinkStats& link, double emb_share);
+
+ private:
+  int node_;
+  NodeRow row_;
+  std::vector<Nanos> latencies_;
+  LinkStats last_link_;
+};
+
+}  // namespace helm

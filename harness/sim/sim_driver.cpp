@@ -1,0 +1,186 @@
+#include "harness/sim/sim_driver.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+
+#include "common/error.h"
+#include "harness/cluster/front_end.h"
+#include "harness/sim/sim_events.h"
+#include "harness/sim/sim_executor.h"
+#include "harness/node/window_stats.h"
+
+namespace helm {
+
+namespace {
+
+struct Node {
+  std::unique_ptr<CostModelExecutor> exec;
+  std::unique_ptr<NodeRuntime> runtime;
+  WindowStats window;
+  bool busy = false;
+  Nanos timeout_at = -1;           // the pending timeout event, -1 when none
+  std::vector<Outcome> running;    // outcomes of the batch in flight, released at its finish
+  explicit Node(int id) : window(id) {}
+};
+
+}  // namespace
+
+SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOptions& opt) {
+  if (opt.nodes < 1) bad_input("--nodes: must be at least 1 (got {})", opt.nodes);
+  const auto& reqs = ctx.trace.requests;
+  const int64_t n = static_cast<int64_t>(reqs.size());
+  const auto wall0 = std::chrono::steady_clock::now();
+
+  // The embedding table only sizes rows (NullDevice: never read); one for all nodes.
+  const GeneratedHostTable table(ctx.trace.items->num_items(), ctx.model.D, 0, 0.1f);
+  const BatchingOptions bo = batching_options(ctx.opt);
+  std::vector<Node> nodes;
+  nodes.reserve(static_cast<size_t>(opt.nodes));
+  for (int i = 0; i < opt.nodes; ++i) {
+    // --scale shrinks the catalogue and population (the profile) AND the pool, so the caches'
+    // pressure keeps its shape at a fraction of the memory. `run` does not scale its pool:
+    // compare the two only at --scale 1. The link is the cost model's.
+    NodeOptions so = node_options(ctx, i, opt.nodes, opt.link_bytes_per_s, ctx.opt.scale, false);
+    so.link_latency = opt.link_latency;
+    Node& nd = nodes.emplace_back(i);
+    nd.exec = std::make_unique<CostModelExecutor>(ctx.trace, ctx.model, cost, table, so);
+    nd.runtime = std::make_unique<NodeRuntime>(bo, *nd.exec);
+  }
+  // Every cluster-level decision is the front end's, exactly as on rank 0 of `run`.
+  RowCollector sink;
+  ClusterFrontEnd front(ctx, opt.nodes, opt.link_bytes_per_s, sink);
+  for (int i = 0; i < opt.nodes; ++i)
+    nodes[static_cast<size_t>(i)].exec->set_eviction_callback([&front, i](UserId u) { front.on_evict(i, u); });
+
+  SimResult res;
+  const Nanos admit = static_cast<Nanos>(cost.admit_ns), wake = static_cast<Nanos>(cost.wake_ns);
+  const Nanos interval = static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6);
+  // Admission lags the scheduled arrival by `admit`, so the drain is counted from the last
+  // admission: every arrival event is then processed.
+  const Nanos drain_end = (n ? reqs.back().arrival : 0) + admit + static_cast<Nanos>(ctx.opt.drain_s * 1e9);
+
+  SimEventQueue q;
+  auto push = [&](Nanos t, int kind, int node) { q.push(t, kind, node); };
+  auto record = [&](const Outcome& o, int node, int8_t status) {
+    NodeOutcome w{o, node, status};
+    if (status == kCompleted) {  // the user's KV on that node after the batch
+      const KvProbe p = nodes[static_cast<size_t>(node)].exec->probe_kv(reqs[static_cast<size_t>(o.id)].user);
+      w.kv_start = p.start;
+      w.kv_tokens = p.present ? p.tokens : 0;
+    }
+    front.on_outcome(w);
+  };
+  auto drop = [&](int64_t id, Nanos arrival, int node) {
+    Outcome o;
+    o.id = id;
+    o.arrival = arrival;
+    record(o, node, kDropped);
+    nodes[static_cast<size_t>(node)].window.on_drop();
+  };
+  // A free node runs a batch if one is ready now, else waits for its oldest request's timeout.
+  auto try_start = [&](int i, Nanos t) {
+    Node& nd = nodes[static_cast<size_t>(i)];
+    if (nd.busy) return;
+    nd.exec->background(t);  // page releases and refill, between batches as in `run`
+    nd.running.clear();
+    if (nd.runtime->poll(t, nd.running)) {
+      nd.busy = true;
+      ++res.batches;
+      push(nd.running.front().finish, kSimCompletion, i);
+      return;
+    }
+    const Nanos d = nd.runtime->batcher().deadline();
+    if (d != std::numeric_limits<Nanos>::max() && nd.timeout_at != d + wake) {
+      nd.timeout_at = d + wake;  // the real worker notices a timeout one sleep overshoot late
+      push(nd.timeout_at, kSimTimeout, i);
+    }
+  };
+  auto close_window = [&](Node& nd, Nanos t, int64_t queue_len) {
+    return to_window(nd.window.close(t, queue_len, nd.exec->link_stats(), nd.exec->emb_share()));
+  };
+
+  push(interval, kSimTick, -1);
+  int64_t next = 0;
+  Nanos now = 0;
+  for (;;) {
+    // The next arrival competes with the heap's top under the same ordering.
+    const bool have_arrival = next < n;
+    const SimEvent arr{have_arrival ? reqs[static_cast<size_t>(next)].arrival + admit : 0, kSimArrival, -1, -1};
+    SimEvent e;
+    if (have_arrival && (q.empty() || q.top() > arr)) {
+      e = arr;
+    } else if (!q.empty()) {
+      e = q.pop();
+    } else {
+      break;
+    }
+    // Past the drain only batches in flight finish (as a real worker finishes its batch).
+    if (e.time > drain_end && e.kind != kSimCompletion) continue;
+    ++res.events;
+    now = e.time;
+    switch (e.kind) {
+      case kSimArrival: {
+        const Request& r = reqs[static_cast<size_t>(next++)];
+        const int node = front.dispatch(r.id, r.arrival);  // rank 0 sends it when it is due
+        Node& nd = nodes[static_cast<size_t>(node)];
+        nd.window.on_arrival();
+        if (!nd.runtime->admit(r.id, r.arrival, e.time)) {
+          drop(r.id, r.arrival, node);
+          break;
+        }
+        try_start(node, e.time);
+        break;
+      }
+      case kSimCompletion: {
+        Node& nd = nodes[static_cast<size_t>(e.node)];
+        for (const Outcome& o : nd.running) {
+          record(o, e.node, kCompleted);
+          nd.window.on_outcome(o);
+        }
+        nd.running.clear();
+        nd.busy = false;
+        if (e.time <= drain_end) try_start(e.node, e.time);
+        break;
+      }
+      case kSimTimeout: {
+        Node& nd = nodes[static_cast<size_t>(e.node)];
+        if (nd.timeout_at != e.time) break;  // superseded
+        nd.timeout_at = -1;
+        try_start(e.node, e.time);
+        break;
+      }
+      case kSimTick: {
+        for (auto& nd : nodes) {
+          NodeWindowStats w = close_window(nd, e.time, static_cast<int64_t>(nd.runtime->batcher().size()));
+          nd.exec->fill_window(w);
+          // The split moves at once: rank 0's round trip is instantaneous in virtual time.
+          if (const auto d = front.on_window(w, e.time)) nd.exec->set_share(d->applied);
+        }
+        bool active = next < n;
+        for (const auto& nd : nodes) active = active || nd.busy || nd.runtime->batcher().size() > 0;
+        if (active) push(e.time + interval, kSimTick, -1);
+        break;
+      }
+    }
+  }
+  // The drain is over: whatever is still queued was not served in time.
+  front.stop_control();
+  for (size_t i = 0; i < nodes.size(); ++i)
+    for (const auto& qd : nodes[i].runtime->batcher().drain()) drop(qd.id, qd.arrival, static_cast<int>(i));
+  for (auto& nd : nodes) front.on_window(close_window(nd, now, 0), now);
+  for (auto& nd : nodes) nd.exec->set_eviction_callback({});  // the front end dies before the nodes
+  res.end = front.finish(
+      fmt::format("sim: {} nodes (pool {:.0f} MiB each = --pool-mib x --scale {}) on cost model '{}' ({}), "
+                  "virtual time; link {:.4g} MB/s, {} ns per transfer",
+                  opt.nodes, ctx.opt.pool_mib * ctx.opt.scale, ctx.opt.scale, cost.name, cost.source,
+                  opt.link_bytes_per_s / 1e6, opt.link_latency));
+  res.rows = front.take_rows();
+  res.nodes = std::move(sink.nodes);
+  res.controller = std::move(sink.controller);
+  res.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  return res;
+}
+
+}  // namespace helm

@@ -1,0 +1,42 @@
+// `helm-bench sim`: a discrete-event simulation of N nodes in one process, on virtual time.
+//
+// One event loop: arrivals (the trace, in order, admitted cost.admit_ns after their scheduled
+// time), batch completions, batch-timeout wakeups and control ticks, ordered by (time, kind,
+// sequence number) so ties resolve the same way every run. Each node runs the SAME NodeRuntime
+// and Batcher as `run`, over a CostModelExecutor; routing uses the same router registry and
+// ClusterView; rows are accounted with request_rows.h exactly as rank 0 does, so the results
+// file, its footer and `helm-bench report` are the same as a real run's.
+//
+// A node is busy from a batch's start to its finish; when free it polls its batcher at the
+// events that can make a batch ready (an arrival, a completion, the oldest request's timeout).
+// Deterministic: no wall clock and no unseeded randomness is read anywhere in the loop.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "gr_model/cost_model.h"
+#include "harness/cluster/request_rows.h"
+#include "harness/run_context.h"
+
+namespace helm {
+
+struct SimOptions {
+  int nodes = 1;
+  double link_bytes_per_s = 0;  // effective link rate (cost model's, or --h2d-gbps)
+  Nanos link_latency = 0;
+  std::string cost_model_path;  // recorded in the results
+};
+
+struct SimResult {
+  std::vector<RequestRow> rows;  // one per generated request, by id
+  std::vector<NodeRow> nodes;    // one per node per control interval
+  std::vector<ControllerRow> controller;  // one per node per control tick
+  RunEnd end;
+  int64_t events = 0, batches = 0;
+  double wall_s = 0;             // wall-clock time of the event loop
+};
+
+// Runs the simulation; writes nothing (cmd_sim writes the file). Throws BadInput on bad input.
+SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOptions& opt);
+
+}  // namespace helm
