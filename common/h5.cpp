@@ -240,6 +240,16 @@ void File::set_attr(const std::string& obj, const std::string& name, int64_t v) 
 void File::set_attr(const std::string& obj, const std::string& name, double v) {
   write_attr(id_, obj, name, H5T_NATIVE_DOUBLE, &v);
 }
+void File::set_attr(const std::string& obj, const std::string& name, const std::vector<int64_t>& v) {
+  if (H5Aexists_by_name(id_, obj.c_str(), name.c_str(), H5P_DEFAULT) > 0)
+    H5Adelete_by_name(id_, obj.c_str(), name.c_str(), H5P_DEFAULT);
+  const hsize_t n = v.size();
+  Id space(H5Screate_simple(1, &n, nullptr));
+  Id a(H5Acreate_by_name(id_, obj.c_str(), name.c_str(), H5T_STD_I64LE, space, H5P_DEFAULT,
+                         H5P_DEFAULT, H5P_DEFAULT));
+  HELM_CHECK(a.valid(), "cannot create attribute {} on {}", name, obj);
+  H5Awrite(a, H5T_NATIVE_INT64, v.data());
+}
 void File::set_attr(const std::string& obj, const std::string& name, const std::string& v) {
   // Variable-length UTF-8: h5py reads it back as str.
   Id type(H5Tcopy(H5T_C_S1));

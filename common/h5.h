@@ -57,6 +57,7 @@ class File {
   void set_attr(const std::string& obj, const std::string& name, int64_t v);
   void set_attr(const std::string& obj, const std::string& name, double v);
   void set_attr(const std::string& obj, const std::string& name, const std::string& v);
+  void set_attr(const std::string& obj, const std::string& name, const std::vector<int64_t>& v);
   void create_group(const std::string& group);  // with intermediate groups
 
  private:

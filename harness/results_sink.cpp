@@ -54,7 +54,7 @@ void ResultsSink::loop() {
   }
 }
 
-void ResultsSink::finish(const RootAttributes& footer) {
+void ResultsSink::finish(const RootAttributes& footer, const std::vector<int64_t>& peak_rss) {
   {
     std::lock_guard lk(mu_);
     done_ = true;
@@ -63,6 +63,7 @@ void ResultsSink::finish(const RootAttributes& footer) {
   thread_.join();
   drain_into_file();
   for (const auto& [k, v] : footer.items()) writer_.set_attr(k, v);
+  if (!peak_rss.empty()) writer_.set_attr_array("peak_rss_bytes", peak_rss);
   writer_.close();
 }
 

@@ -21,7 +21,8 @@ class ResultsSink final : public RowSink {
   void add(const NodeRow& r) override;
   void add(const ControllerRow& r) override;
   // Stops the thread, writes what is left, adds `footer` attributes and closes the file.
-  void finish(const RootAttributes& footer);
+  // `peak_rss`: one value per rank (the root attribute peak_rss_bytes).
+  void finish(const RootAttributes& footer, const std::vector<int64_t>& peak_rss = {});
 
  private:
   void loop();

@@ -101,6 +101,11 @@ void ResultsWriter::set_attr(const std::string& key, const AttrValue& value) {
   put(impl_->file, key, value);
 }
 
+void ResultsWriter::set_attr_array(const std::string& key, const std::vector<int64_t>& values) {
+  if (!impl_) closed(path_);
+  impl_->file.set_attr("/", key, values);
+}
+
 void ResultsWriter::set_attrs(const RootAttributes& attrs) {
   for (const auto& [k, v] : attrs.items()) set_attr(k, v);
 }

@@ -39,6 +39,8 @@ class ResultsWriter {
   // Adds or replaces a root attribute (e.g. the footer's figures at the end of the run).
   void set_attr(const std::string& key, const AttrValue& value);
   void set_attrs(const RootAttributes& attrs);
+  // A one-dimensional int64 attribute (e.g. one value per rank; the reader's scan skips arrays).
+  void set_attr_array(const std::string& key, const std::vector<int64_t>& values);
   void close();  // flush and close; further calls are errors. Idempotent.
 
   const std::string& path() const { return path_; }

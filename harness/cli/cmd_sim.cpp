@@ -79,6 +79,7 @@ int cmd_sim(int argc, char** argv) {
     w.append(std::span<const NodeRow>(r.nodes));
     w.append(std::span<const ControllerRow>(r.controller));
     w.set_attrs(r.end.footer);
+    w.set_attr_array("peak_rss_bytes", {peak_rss_bytes()});
     w.close();
   }
   std::cout << format_footer(r.end.summary, r.end.notes)

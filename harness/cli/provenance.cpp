@@ -2,6 +2,7 @@
 
 #include <cblas.h>
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,6 +16,12 @@
 #include "results/schema.h"
 
 namespace helm {
+
+int64_t peak_rss_bytes() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<int64_t>(u.ru_maxrss) * 1024;  // Linux reports KiB
+}
 
 std::string worker_sched(int world_size) {
   return static_cast<unsigned>(world_size) > std::thread::hardware_concurrency() ? "idle" : "normal";

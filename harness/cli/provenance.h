@@ -15,6 +15,9 @@ RootAttributes provenance_attributes(const RunContext& ctx, int mpi_size);
 // (oversubscribed), else "normal".
 std::string worker_sched(int world_size);
 
+// This process's peak resident set so far (getrusage), in bytes.
+int64_t peak_rss_bytes();
+
 struct LinkSetup {
   double bytes_per_s = 0;
   double sgemm_gflops = 0;  // measured on rank 0 (0 when --h2d-gbps was given)

@@ -33,6 +33,8 @@ ClusterFrontEnd::ClusterFrontEnd(const RunContext& ctx, int nodes, double link_b
       control_(ctx, nodes),
       rows_(initial_rows(ctx.trace)),
       seen_(rows_.size(), 0),
+      received_(static_cast<size_t>(nodes), 0),
+      reported_(static_cast<size_t>(nodes), -1),
       slo_ns_(static_cast<Nanos>(ctx.opt.slo_ms * 1e6)) {
   const Nanos interval = static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6);
   for (int i = 0; i < nodes; ++i)
@@ -60,6 +62,7 @@ int ClusterFrontEnd::dispatch(int64_t id, Nanos now) {
 
 void ClusterFrontEnd::on_outcome(const NodeOutcome& w) {
   if (log_) log_->outcome(w);
+  if (w.node >= 0 && w.node < nodes_) ++received_[static_cast<size_t>(w.node)];
   const int64_t id = w.o.id;
   if (id < 0 || id >= static_cast<int64_t>(rows_.size()) || seen_[static_cast<size_t>(id)]++) {
     ++duplicates_;  // counted, never applied twice: the footer's verdict fails
@@ -89,6 +92,10 @@ std::optional<ControlDecision> ClusterFrontEnd::on_window(const NodeWindowStats&
   return d;
 }
 
+void ClusterFrontEnd::on_finished(int node, int64_t outcomes_sent) {
+  reported_.at(static_cast<size_t>(node)) = outcomes_sent;
+}
+
 bool ClusterFrontEnd::targets_due(Nanos now) {
   const bool due = controlling_ && control_.due(now);
   if (log_) log_->due(now, due);
@@ -102,7 +109,10 @@ void ClusterFrontEnd::stop_control() {
 
 RunEnd ClusterFrontEnd::finish(const std::string& backend_note) {
   // A request without an outcome would be a harness bug: end_run records it as failed.
-  RunEnd end = end_run(ctx_, rows_, seen_, duplicates_, backend_note);
+  int64_t mismatched = 0;  // nodes whose own count differs from what arrived (-1: never said)
+  for (size_t i = 0; i < received_.size(); ++i)
+    mismatched += reported_[i] >= 0 && reported_[i] != received_[i];
+  RunEnd end = end_run(ctx_, rows_, seen_, duplicates_, backend_note, mismatched);
   for (size_t i = 0; i < rows_.size(); ++i)
     if (!seen_[i]) sink_.add(rows_[i]);
   return end;

@@ -51,6 +51,8 @@ class ClusterFrontEnd {
   void on_outcome(const NodeOutcome& o);
   void on_evict(int node, UserId user);
   std::optional<ControlDecision> on_window(const NodeWindowStats& w, Nanos now);
+  // A node says how many outcomes it sent in all; finish() flags any difference from what came.
+  void on_finished(int node, int64_t outcomes_sent);
   bool targets_due(Nanos now);
   const std::vector<double>& targets() const { return control_.targets(); }
   void stop_control();
@@ -73,6 +75,7 @@ class ClusterFrontEnd {
   std::vector<int32_t> seen_;
   Nanos slo_ns_;
   int64_t outstanding_ = 0, duplicates_ = 0;
+  std::vector<int64_t> received_, reported_;  // outcomes per node: arrived, and the node's count
   bool controlling_ = true;
 };
 

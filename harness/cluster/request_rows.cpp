@@ -36,7 +36,7 @@ void apply_outcome(RequestRow& row, const Outcome& o, int node, int8_t status, N
 }
 
 RunEnd end_run(const RunContext& ctx, std::vector<RequestRow>& rows, const std::vector<int32_t>& seen,
-               int64_t duplicates, const std::string& backend_note) {
+               int64_t duplicates, const std::string& backend_note, int64_t count_mismatches) {
   RunEnd e;
   int64_t missing = 0;
   for (size_t i = 0; i < rows.size(); ++i)
@@ -46,13 +46,16 @@ RunEnd end_run(const RunContext& ctx, std::vector<RequestRow>& rows, const std::
     }
   const auto n = static_cast<int64_t>(rows.size());
   e.summary = summarize(rows, static_cast<Nanos>(ctx.opt.warmup_s * 1e9), ctx.opt.slo_ms, n);
-  if (duplicates || missing) e.summary.exactly_once = false;
+  if (duplicates || missing || count_mismatches) e.summary.exactly_once = false;
   e.notes = ctx.trace.notes;
   if (!backend_note.empty()) e.notes.push_back(backend_note);
   if (duplicates) e.notes.push_back(fmt::format("{} duplicate outcomes received", duplicates));
   if (missing) e.notes.push_back(fmt::format("{} requests had no outcome (recorded as failed)", missing));
+  if (count_mismatches)
+    e.notes.push_back(fmt::format("{} nodes sent a different number of outcomes than arrived", count_mismatches));
   e.footer = footer_attributes(e.summary);
   e.footer.set("outcome_duplicates", duplicates).set("outcome_missing", missing);
+  e.footer.set("outcome_count_mismatches", count_mismatches);
   return e;
 }
 

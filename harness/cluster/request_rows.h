@@ -24,7 +24,8 @@ struct RunEnd {
 };
 // Marks requests that never got an outcome as failed (a harness bug made visible, never hidden),
 // summarises, and assembles the footer. `seen[i]` = outcomes received for request i.
+// `count_mismatches`: nodes whose own total of outcomes sent differs from what arrived.
 RunEnd end_run(const RunContext& ctx, std::vector<RequestRow>& rows, const std::vector<int32_t>& seen,
-               int64_t duplicates, const std::string& backend_note);
+               int64_t duplicates, const std::string& backend_note, int64_t count_mismatches = 0);
 
 }  // namespace helm

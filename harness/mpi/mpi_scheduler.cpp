@@ -13,6 +13,7 @@
 #include "harness/cluster/event_log.h"
 #include "harness/cli/provenance.h"
 #include "harness/mpi/clock_sync.h"
+#include "harness/mpi/inbox.h"
 #include "harness/mpi/mpi_driver.h"
 #include "harness/mpi/mpi_util.h"
 #include "harness/results_sink.h"
@@ -57,37 +58,26 @@ int run_scheduler(const RunContext& ctx, int world) {
   mpi::PendingSends<double> target_sends;
   int64_t next = 0;
   int finished = 0;
-  std::vector<mpi::WireOutcome> buf;
-  std::vector<int64_t> evicted;
 
+  mpi::Inbox inbox(world);
+  std::vector<int64_t> peak_rss(static_cast<size_t>(world), 0);
   auto poll = [&] {
-    int flag = 0;
-    MPI_Status st;
-    HELM_MPI(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st));
-    while (flag) {
-      int bytes = 0;
-      HELM_MPI(MPI_Get_count(&st, MPI_BYTE, &bytes));
-      if (st.MPI_TAG == mpi::kOutcomes) {
-        buf.resize(static_cast<size_t>(bytes) / sizeof(mpi::WireOutcome));
-        HELM_MPI(MPI_Recv(buf.data(), bytes, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-        for (const auto& w : buf) front.on_outcome(w);
-      } else if (st.MPI_TAG == mpi::kNodeStats) {
-        NodeWindowStats w;
-        HELM_MPI(MPI_Recv(&w, sizeof w, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-        front.on_window(w, clock.now());  // targets go out in rounds (targets_due)
-      } else if (st.MPI_TAG == mpi::kEvictions) {
-        evicted.resize(static_cast<size_t>(bytes) / sizeof(int64_t));
-        HELM_MPI(MPI_Recv(evicted.data(), bytes, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-        for (const int64_t u : evicted) front.on_evict(st.MPI_SOURCE - 1, u);
-      } else if (st.MPI_TAG == mpi::kFinished) {
-        int64_t count = 0;
-        HELM_MPI(MPI_Recv(&count, 1, MPI_INT64_T, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+    inbox.poll([&](const mpi::Inbox::Message& m) {
+      if (m.tag == mpi::kOutcomes) {
+        for (const auto& w : mpi::view_as<mpi::WireOutcome>(m.bytes)) front.on_outcome(w);
+      } else if (m.tag == mpi::kNodeStats) {
+        front.on_window(mpi::view_as<NodeWindowStats>(m.bytes).at(0), clock.now());  // targets go out in rounds
+      } else if (m.tag == mpi::kEvictions) {
+        for (const int64_t u : mpi::view_as<int64_t>(m.bytes)) front.on_evict(m.source - 1, u);
+      } else if (m.tag == mpi::kFinished) {
+        const auto fin = mpi::view_as<int64_t>(m.bytes);
+        front.on_finished(m.source - 1, fin.at(0));  // checked against what arrived
+        peak_rss[static_cast<size_t>(m.source)] = fin.at(1);
         ++finished;
       } else {
-        throw std::runtime_error("rank 0: unexpected message tag " + std::to_string(st.MPI_TAG));
+        throw std::runtime_error("rank 0: unexpected message tag " + std::to_string(m.tag));
       }
-      HELM_MPI(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st));
-    }
+    });
   };
 
   for (;;) {
@@ -118,7 +108,8 @@ int run_scheduler(const RunContext& ctx, int world) {
 
   const RunEnd end = front.finish("backend cpu: the host-to-device link is emulated at the A100 compute:PCIe "
                                   "ratio; HBM bandwidth and fixed costs are not scaled");
-  sink.finish(end.footer);
+  peak_rss[0] = peak_rss_bytes();
+  sink.finish(end.footer, peak_rss);
   if (log_path) log.save(log_path);
   std::cout << format_footer(end.summary, end.notes) << "results: " << ctx.opt.out << "\n";
   return 0;

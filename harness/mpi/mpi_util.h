@@ -3,7 +3,10 @@
 #pragma once
 #include <mpi.h>
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
+#include <cstring>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -29,7 +32,7 @@ enum Tag : int {
   kStop = 2,       // 0 -> worker: no more requests; drop what is queued and finish
   kOutcomes = 3,   // worker -> 0: WireOutcome[]
   kNodeStats = 4,  // worker -> 0: NodeRow
-  kFinished = 5,   // worker -> 0: int64 number of outcomes sent in total
+  kFinished = 5,   // worker -> 0: int64[2]: outcomes sent in total, peak RSS bytes
   kPing = 6,       // clock sync
   kPong = 7,
   kStart = 8,      // 0 -> worker: StartMsg
@@ -41,6 +44,16 @@ enum Tag : int {
 using WireOutcome = NodeOutcome;
 static_assert(std::is_trivially_copyable_v<WireOutcome>);
 static_assert(std::is_trivially_copyable_v<NodeRow>);
+
+// A received message's bytes as the trivially copyable records it carries (copied out: the
+// buffer need not be aligned for T).
+template <typename T>
+std::vector<T> view_as(const std::vector<char>& bytes) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  std::vector<T> out(bytes.size() / sizeof(T));
+  if (!out.empty()) std::memcpy(out.data(), bytes.data(), out.size() * sizeof(T));
+  return out;
+}
 
 struct StartMsg {
   int64_t origin_raw = 0;  // the run's t = 0 in the receiving worker's steady clock (raw ns)
@@ -76,43 +89,46 @@ inline void idle_sleep(int64_t ns) {
   if (ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(ns));
 }
 
-// Sends that must stay alive until MPI is done with their buffers: completed ones are reaped.
+// Sends that must stay alive until MPI is done with their buffers: completed ones are reaped
+// by the caller's loop (one MPI_Testsome over all of them, not a test per send: under overload
+// thousands can be in flight toward a worker that is busy computing).
 template <typename T>
 class PendingSends {
  public:
   void send(std::vector<T> data, int dest, int tag) {
-    items_.push_back({std::move(data), MPI_REQUEST_NULL});
-    auto& it = items_.back();
-    HELM_MPI(MPI_Isend(it.data.data(), static_cast<int>(it.data.size() * sizeof(T)), MPI_BYTE, dest,
-                       tag, MPI_COMM_WORLD, &it.req));
-    reap();
+    data_.push_back(std::move(data));
+    reqs_.push_back(MPI_REQUEST_NULL);
+    auto& d = data_.back();
+    HELM_MPI(MPI_Isend(d.data(), static_cast<int>(d.size() * sizeof(T)), MPI_BYTE, dest, tag,
+                       MPI_COMM_WORLD, &reqs_.back()));
   }
   void reap() {
-    for (size_t i = 0; i < items_.size();) {
-      int done = 0;
-      HELM_MPI(MPI_Test(&items_[i].req, &done, MPI_STATUS_IGNORE));
-      if (done) {
-        items_[i] = std::move(items_.back());
-        items_.pop_back();
-      } else {
-        ++i;
-      }
+    if (reqs_.empty()) return;
+    int count = 0;
+    done_.resize(reqs_.size());
+    HELM_MPI(MPI_Testsome(static_cast<int>(reqs_.size()), reqs_.data(), &count, done_.data(), MPI_STATUSES_IGNORE));
+    if (count <= 0) return;  // MPI_UNDEFINED when none is active
+    std::sort(done_.begin(), done_.begin() + count, std::greater<>());
+    for (int k = 0; k < count; ++k) {  // highest index first: swapping in the back is safe
+      const auto i = static_cast<size_t>(done_[static_cast<size_t>(k)]);
+      reqs_[i] = reqs_.back();
+      data_[i] = std::move(data_.back());
+      reqs_.pop_back();
+      data_.pop_back();
     }
   }
   void wait_all() {
-    while (!items_.empty()) {
+    while (!reqs_.empty()) {
       reap();
-      if (!items_.empty()) idle_sleep(50'000);
+      if (!reqs_.empty()) idle_sleep(50'000);
     }
   }
-  size_t size() const { return items_.size(); }
+  size_t size() const { return reqs_.size(); }
 
  private:
-  struct Item {
-    std::vector<T> data;
-    MPI_Request req;
-  };
-  std::vector<Item> items_;
+  std::vector<std::vector<T>> data_;
+  std::vector<MPI_Request> reqs_;
+  std::vector<int> done_;
 };
 
 }  // namespace helm::mpi

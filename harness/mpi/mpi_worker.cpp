@@ -134,6 +134,7 @@ int run_worker(const RunContext& ctx, int rank) {
     }
     out_sends.reap();
     evict_sends.reap();
+    stat_sends.reap();
   }
   // The drain is over: whatever is still queued was not served in time.
   for (const auto& q : runtime.batcher().drain()) {
@@ -150,7 +151,8 @@ int run_worker(const RunContext& ctx, int rank) {
   stat_sends.wait_all();
   evict_sends.wait_all();
   exec->set_eviction_callback({});  // `evicted` dies before the executor
-  HELM_MPI(MPI_Send(&sent, 1, MPI_INT64_T, 0, mpi::kFinished, MPI_COMM_WORLD));
+  const int64_t fin[2] = {sent, peak_rss_bytes()};
+  HELM_MPI(MPI_Send(fin, 2, MPI_INT64_T, 0, mpi::kFinished, MPI_COMM_WORLD));
   return 0;
 }
 

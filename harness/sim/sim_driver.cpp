@@ -22,6 +22,7 @@ struct Node {
   bool busy = false;
   Nanos timeout_at = -1;           // the pending timeout event, -1 when none
   std::vector<Outcome> running;    // outcomes of the batch in flight, released at its finish
+  int64_t outcomes_sent = 0;       // what the node reported, checked by the front end
   explicit Node(int id) : window(id) {}
 };
 
@@ -70,6 +71,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
       w.kv_start = p.start;
       w.kv_tokens = p.present ? p.tokens : 0;
     }
+    ++nodes[static_cast<size_t>(node)].outcomes_sent;
     front.on_outcome(w);
   };
   auto drop = [&](int64_t id, Nanos arrival, int node) {
@@ -170,6 +172,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
   for (size_t i = 0; i < nodes.size(); ++i)
     for (const auto& qd : nodes[i].runtime->batcher().drain()) drop(qd.id, qd.arrival, static_cast<int>(i));
   for (auto& nd : nodes) front.on_window(close_window(nd, now, 0), now);
+  for (int i = 0; i < opt.nodes; ++i) front.on_finished(i, nodes[static_cast<size_t>(i)].outcomes_sent);
   for (auto& nd : nodes) nd.exec->set_eviction_callback({});  // the front end dies before the nodes
   res.end = front.finish(
       fmt::format("sim: {} nodes (pool {:.0f} MiB each = --pool-mib x --scale {}) on cost model '{}' ({}), "
