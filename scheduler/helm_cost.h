@@ -14,16 +14,22 @@ struct HelmCost {
   double total() const { return backlog + service + externality; }
 };
 
-// r on `node`, given the tokens the node reuses from its pool and copies from its host tier
-// (the router looks both up once per request: ClusterView::reuse_tokens / host_tokens).
-inline HelmCost helm_cost(const ClusterView& v, const RouteRequest& r, int node, double pool_reuse,
-                          double host_reuse) {
-  const ServiceCoefficients& sm = v.service();
+// r's own service time on `node` (s_i), given the tokens the node reuses from its pool and
+// copies from its host tier (the router looks both up once per request:
+// ClusterView::reuse_tokens / host_tokens).
+inline double helm_service(const ClusterView& v, const RouteRequest& r, int node, double pool_reuse,
+                           double host_reuse) {
   const double tokens = static_cast<double>(ClusterView::tokens_to_compute(r, 0)) - pool_reuse - host_reuse;
   const double rows = tokens * (1.0 - v.emb_hit_rate(node));
+  return v.service().ns(1, tokens, rows) + host_reuse * v.cost.host_kv_ns_per_token;
+}
+
+// All terms of r on `node`; `backlog` is W_i when the caller has it already (< 0: computed).
+inline HelmCost helm_cost(const ClusterView& v, const RouteRequest& r, int node, double pool_reuse,
+                          double host_reuse, double backlog = -1) {
   HelmCost c;
-  c.backlog = v.expected_wait_ns(node);
-  c.service = sm.ns(1, tokens, rows) + host_reuse * v.cost.host_kv_ns_per_token;
+  c.backlog = backlog >= 0 ? backlog : v.expected_wait_ns(node);
+  c.service = helm_service(v, r, node, pool_reuse, host_reuse);
   c.externality = static_cast<double>(v.nodes[static_cast<size_t>(node)].outstanding) * c.service;
   return c;
 }

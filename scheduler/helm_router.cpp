@@ -30,11 +30,13 @@
 // outstanding request, is the work-unit analogue of the "+1" in consistent hashing with bounded
 // loads (kv_affinity.cpp), so a nearly idle cluster does not spill a user for a few us of queue.
 // The node with the least work is always eligible. The minimum over eligible nodes wins; ties (to the nanosecond) at random from the
-// router's seed. Two passes over the nodes plus one residency lookup: O(nodes), no allocation.
+// router's seed. Two passes over the nodes plus one residency lookup: O(nodes), no allocation
+// (the per-node work of pass 1 is kept in a buffer sized at construction).
 // The terms are computed in helm_cost.h.
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <vector>
 
 #include "scheduler/helm_cost.h"
 #include "scheduler/pick.h"
@@ -44,11 +46,13 @@ namespace helm {
 namespace {
 class HelmRouter final : public Router {
  public:
-  explicit HelmRouter(const RouterOptions& o) : rng_(o.seed), load_factor_(o.tuning.helm.load_factor) {}
+  explicit HelmRouter(const RouterOptions& o)
+      : rng_(o.seed), load_factor_(o.tuning.helm.load_factor), work_(static_cast<size_t>(std::max(1, o.nodes))) {}
 
   int route(const RouteRequest& r, const ClusterView& v) override {
     const int n = v.size();
     if (n == 1) return 0;
+    if (work_.size() < static_cast<size_t>(n)) work_.resize(static_cast<size_t>(n));  // only if the view outgrew o.nodes
     // Pool and host reuse on the (few) holders, looked up once.
     int hold_node[KvResidency::kMaxHolders];
     double hold_pool[KvResidency::kMaxHolders], hold_host[KvResidency::kMaxHolders];
@@ -66,26 +70,35 @@ class HelmRouter final : public Router {
     double total = 0, least = std::numeric_limits<double>::max();
     int64_t requests = 0;
     for (int i = 0; i < n; ++i) {
-      const double w = v.expected_wait_ns(i);
+      const double w = work_[static_cast<size_t>(i)] = v.expected_wait_ns(i);
       total += w;
       least = std::min(least, w);
       requests += v.nodes[static_cast<size_t>(i)].outstanding;
     }
     const double typical = requests > 0 ? total / static_cast<double>(requests) : 0.0;
     const double cap = std::max(least, load_factor_ * (total + typical) / n);
-    // Pass 2: the cost on every eligible node.
+    // Pass 2: the cost on every eligible node. A node that holds nothing of r's KV computes all
+    // of r: s_i = a + b x t + c x t x (1 - h_i), folded into two constants (helm_service() is
+    // the same formula; the holders use it).
+    const ServiceCoefficients& sm = v.service();
+    const double t = static_cast<double>(ClusterView::tokens_to_compute(r, 0));
+    const double s_fixed = sm.per_request + sm.per_token * t, s_rows = sm.per_row * t;
     return argmin_random_ties(n, rng_, [&](int i) -> int64_t {
-      if (v.expected_wait_ns(i) > cap) return std::numeric_limits<int64_t>::max();
-      double pool = 0, host = 0;
+      const double w = work_[static_cast<size_t>(i)];
+      if (w > cap) return std::numeric_limits<int64_t>::max();
+      const auto& nd = v.nodes[static_cast<size_t>(i)];
+      double s = s_fixed + s_rows * (1.0 - v.emb_hit_rate(i));
       for (int k = 0; k < holders; ++k)
-        if (hold_node[k] == i) pool = hold_pool[k], host = hold_host[k];
-      return static_cast<int64_t>(helm_cost(v, r, i, pool, host).total() + 0.5);  // whole ns: ties are exact
+        if (hold_node[k] == i) s = helm_service(v, r, i, hold_pool[k], hold_host[k]);
+      const double cost = w + (1.0 + static_cast<double>(nd.outstanding)) * s;
+      return static_cast<int64_t>(cost + 0.5);  // whole ns (cost >= 0): ties are exact
     });
   }
 
  private:
   Rng rng_;
   double load_factor_;
+  std::vector<double> work_;  // W_i of the current request's pass 1 (sized once: no allocation per route)
 };
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/rng.h"
 #include "scheduler/helm_cost.h"
 #include "scheduler/router.h"
 
@@ -72,6 +73,43 @@ TEST(HelmCost, UsesTheFittedServiceModel) {
   EXPECT_NEAR(v.service().per_token, 250, 25);
   EXPECT_NEAR(helm_cost(v, req(2, 100), 0, 0, 0).backlog, 100 * v.service().per_token + v.service().per_request,
               1e-6);
+}
+
+// The router's fast path (folded constants for the nodes holding nothing) is the same rule as
+// helm_cost(): on random views its pick has the least total cost of the eligible nodes.
+TEST(Helm, PicksTheLeastHelmCostAmongEligibleNodes) {
+  Rng rng(11);
+  for (int trial = 0; trial < 300; ++trial) {
+    const int nodes = 2 + static_cast<int>(rng.below(9));
+    auto v = helm_view(nodes, 3000, trial % 2 ? 20 : 0);
+    for (auto& n : v.nodes) {
+      n.outstanding = static_cast<int64_t>(rng.below(6));
+      n.outstanding_tokens = n.outstanding * static_cast<int64_t>(rng.below(400));
+      n.outstanding_rows = static_cast<double>(n.outstanding_tokens) * rng.uniform();
+      n.hot.hit_rate = rng.uniform();
+    }
+    const auto q = req(7, 50 + static_cast<int64_t>(rng.below(400)), 16);
+    for (int k = 0; k < 3; ++k) {
+      const int h = static_cast<int>(rng.below(static_cast<uint64_t>(nodes)));
+      v.on_complete(h, {.id = -1, .user = 7, .kv_start = 0, .kv_tokens = 1 + static_cast<int64_t>(rng.below(400))});
+      if (rng.bernoulli(0.3)) v.on_evict(h, 7);
+    }
+    double total = 0, reqs = 0, least = 1e300;
+    for (int i = 0; i < nodes; ++i)
+      total += v.expected_wait_ns(i), reqs += static_cast<double>(v.nodes[i].outstanding),
+          least = std::min(least, v.expected_wait_ns(i));
+    const double cap = std::max(least, 1.5 * (total + (reqs > 0 ? total / reqs : 0)) / nodes);
+    auto cost = [&](int i) {
+      const double pool = static_cast<double>(v.reuse_tokens(i, q));
+      return helm_cost(v, q, i, pool, pool > 0 ? 0.0 : static_cast<double>(v.host_tokens(i, q))).total();
+    };
+    double best = 1e300;
+    for (int i = 0; i < nodes; ++i)
+      if (v.expected_wait_ns(i) <= cap) best = std::min(best, cost(i));
+    const int pick = make_helm(nodes)->route(q, v);
+    ASSERT_LE(v.expected_wait_ns(pick), cap) << trial;
+    ASSERT_NEAR(cost(pick), best, 1.0) << trial;  // whole-ns rounding of the router's keys
+  }
 }
 
 TEST(Helm, ResidentKvBeatsAnIdleNodeWhileRecomputeCostsMore) {
