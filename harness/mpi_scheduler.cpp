@@ -106,6 +106,7 @@ int run_scheduler(const RunContext& ctx, int world) {
   ropt.nodes = workers;
   ropt.seed = stream_seed(ctx.opt.seed, "router");
   ropt.cache_aware = {ctx.opt.cache_aware_abs, ctx.opt.cache_aware_rel, ctx.opt.cache_aware_match};
+  ropt.tuning = ctx.opt.router_tuning;
   auto router = make_router(ctx.opt.router, ropt);
   CostParams cost;
   cost.ns_per_row = static_cast<double>(ctx.model.D) * sizeof(float) / link.bytes_per_s * 1e9;

@@ -83,7 +83,19 @@ void add_run_options(po::options_description& desc, RunOptions& o) {
       ("host-kv-mib", po::value(&o.host_kv_mib)->default_value(o.host_kv_mib, show(o.host_kv_mib)),
        "host KV tier per worker (MiB, LRU) that evicted users' K/V spill to; 0 = off")
       ("router", po::value(&o.router)->default_value(o.router, show(o.router)),
-       "rr|least-loaded|p2c|kv-affinity|cache-aware|helm (scheduler/router_registry.cpp)")
+       "rr|least-loaded|p2c|kv-affinity|cache-aware|helm|dynamo|llm-d|load-aware (scheduler/router_registry.cpp)")
+      ("helm-load-factor", po::value(&o.router_tuning.helm.load_factor)->default_value(o.router_tuning.helm.load_factor, show(o.router_tuning.helm.load_factor)),
+       "helm: no node above this x the mean outstanding work is eligible (>= 1)")
+      ("dynamo-overlap-weight", po::value(&o.router_tuning.dynamo.overlap_weight)->default_value(o.router_tuning.dynamo.overlap_weight, show(o.router_tuning.dynamo.overlap_weight)),
+       "dynamo: weight of prefill blocks against active blocks (0: load only)")
+      ("dynamo-temperature", po::value(&o.router_tuning.dynamo.temperature)->default_value(o.router_tuning.dynamo.temperature, show(o.router_tuning.dynamo.temperature)),
+       "dynamo: softmax temperature over the costs (0: the lowest)")
+      ("llm-d-queue-weight", po::value(&o.router_tuning.llm_d.queue_weight)->default_value(o.router_tuning.llm_d.queue_weight, show(o.router_tuning.llm_d.queue_weight)),
+       "llm-d: weight of the queue scorer")
+      ("llm-d-prefix-weight", po::value(&o.router_tuning.llm_d.prefix_weight)->default_value(o.router_tuning.llm_d.prefix_weight, show(o.router_tuning.llm_d.prefix_weight)),
+       "llm-d: weight of the prefix-cache scorer")
+      ("load-aware-beta", po::value(&o.router_tuning.load_aware.beta)->default_value(o.router_tuning.load_aware.beta, show(o.router_tuning.load_aware.beta)),
+       "load-aware: cache hits given up per 100% above the mean load")
       // issue 7: the SGLang cache-aware rule's thresholds
       ("cache-aware-abs", po::value(&o.cache_aware_abs)->default_value(o.cache_aware_abs, show(o.cache_aware_abs)),
        "cache-aware: imbalanced when max - min outstanding exceeds this ...")
@@ -154,6 +166,7 @@ void validate(const RunOptions& o) {
   if (o.repartition != "naive" && o.repartition != "budgeted")
     bad_input("--repartition: '{}' is not naive or budgeted", o.repartition);
   make_router(o.router, RouterOptions{});  // issue 7: any name of the registry (BadInput lists them)
+  validate(o.router_tuning);
   if (o.cache_aware_abs < 0 || !(o.cache_aware_rel >= 1) || o.cache_aware_match < 0 || o.cache_aware_match > 1)
     bad_input("--cache-aware-*: need abs >= 0, rel >= 1, match in [0,1]");
   if (o.backend != "cpu") bad_input("--backend: '{}' is not available in this build (cpu)", o.backend);

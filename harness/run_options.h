@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "harness/cli.h"
+#include "scheduler/router.h"
 
 namespace helm {
 
@@ -47,6 +48,7 @@ struct RunOptions {
   std::string router = "rr";
   // cache-aware router thresholds (issue 7; SGLang's defaults)
   double cache_aware_abs = 64, cache_aware_rel = 1.5, cache_aware_match = 0.3;
+  RouterTuning router_tuning;  // --helm-load-factor, --dynamo-*, --llm-d-*, --load-aware-beta
   double pool_mib = 24;
   int page_kib = 64;
   std::string backend = "cpu";

@@ -66,6 +66,8 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
   ropt.nodes = opt.nodes;
   ropt.seed = stream_seed(ctx.opt.seed, "router");
   ropt.cache_aware = {ctx.opt.cache_aware_abs, ctx.opt.cache_aware_rel, ctx.opt.cache_aware_match};
+  ropt.tuning = ctx.opt.router_tuning;
+  ropt.kv_page_tokens = nodes.front().exec->kv().layout().tokens_per_page;
   auto router = make_router(ctx.opt.router, ropt);
   // The router's view, fed through the same update protocol as rank 0 uses (cluster_view.h).
   CostParams cp;
