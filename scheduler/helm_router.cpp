@@ -30,8 +30,8 @@
 // outstanding request, is the work-unit analogue of the "+1" in consistent hashing with bounded
 // loads (kv_affinity.cpp), so a nearly idle cluster does not spill a user for a few us of queue.
 // The node with the least work is always eligible. The minimum over eligible nodes wins; ties (to the nanosecond) at random from the
-// router's seed. Two passes over the nodes plus one residency lookup: O(nodes), no allocation
-// (the per-node work of pass 1 is kept in a buffer sized at construction).
+// router's seed. One pass over the node views, two over contiguous per-node scratch sized at
+// construction, and one residency lookup: O(nodes), no allocation per request.
 // The terms are computed in helm_cost.h.
 #include <algorithm>
 #include <cstdint>
@@ -46,59 +46,66 @@ namespace helm {
 namespace {
 class HelmRouter final : public Router {
  public:
-  explicit HelmRouter(const RouterOptions& o)
-      : rng_(o.seed), load_factor_(o.tuning.helm.load_factor), work_(static_cast<size_t>(std::max(1, o.nodes))) {}
+  explicit HelmRouter(const RouterOptions& o) : rng_(o.seed), load_factor_(o.tuning.helm.load_factor) {
+    size(std::max(1, o.nodes));
+  }
 
   int route(const RouteRequest& r, const ClusterView& v) override {
     const int n = v.size();
     if (n == 1) return 0;
-    if (work_.size() < static_cast<size_t>(n)) work_.resize(static_cast<size_t>(n));  // only if the view outgrew o.nodes
-    // Pool and host reuse on the (few) holders, looked up once.
-    int hold_node[KvResidency::kMaxHolders];
-    double hold_pool[KvResidency::kMaxHolders], hold_host[KvResidency::kMaxHolders];
-    int holders = 0;
-    if (const auto* e = v.kv.find(r.user))
-      for (int k = 0; k < e->count; ++k) {
-        const int node = e->holders[k].node;
-        const auto pool = static_cast<double>(v.reuse_tokens(node, r));
-        hold_node[holders] = node;
-        hold_pool[holders] = pool;
-        hold_host[holders] = pool > 0 ? 0.0 : static_cast<double>(v.host_tokens(node, r));
-        ++holders;
-      }
-    // Pass 1: the bounded-load cap. The least-loaded node stays eligible whatever the rounding.
+    if (key_.size() < static_cast<size_t>(n)) size(n);  // only if the view outgrew o.nodes
+    // Pass 1, over the node views once: each node's work W_i, 1 + n_i and 1 - h_i into
+    // contiguous buffers, and the bounded-load cap. The least-loaded node stays eligible
+    // whatever the rounding.
     double total = 0, least = std::numeric_limits<double>::max();
     int64_t requests = 0;
     for (int i = 0; i < n; ++i) {
-      const double w = work_[static_cast<size_t>(i)] = v.expected_wait_ns(i);
+      const auto k = static_cast<size_t>(i);
+      const double w = work_[k] = v.expected_wait_ns(i);
+      const int64_t q = v.nodes[k].outstanding;
+      queued_[k] = 1.0 + static_cast<double>(q);
+      miss_[k] = 1.0 - v.emb_hit_rate(i);
       total += w;
       least = std::min(least, w);
-      requests += v.nodes[static_cast<size_t>(i)].outstanding;
+      requests += q;
     }
     const double typical = requests > 0 ? total / static_cast<double>(requests) : 0.0;
     const double cap = std::max(least, load_factor_ * (total + typical) / n);
-    // Pass 2: the cost on every eligible node. A node that holds nothing of r's KV computes all
-    // of r: s_i = a + b x t + c x t x (1 - h_i), folded into two constants (helm_service() is
-    // the same formula; the holders use it).
+    // Pass 2: the cost on every node as if it held nothing of r's KV (it computes all of r:
+    // s_i = a + b x t + c x t x (1 - h_i), folded into two constants; helm_service() is the
+    // same formula), in whole ns so that ties are exact; ineligible nodes never win.
     const ServiceCoefficients& sm = v.service();
     const double t = static_cast<double>(ClusterView::tokens_to_compute(r, 0));
     const double s_fixed = sm.per_request + sm.per_token * t, s_rows = sm.per_row * t;
-    return argmin_random_ties(n, rng_, [&](int i) -> int64_t {
-      const double w = work_[static_cast<size_t>(i)];
-      if (w > cap) return std::numeric_limits<int64_t>::max();
-      const auto& nd = v.nodes[static_cast<size_t>(i)];
-      double s = s_fixed + s_rows * (1.0 - v.emb_hit_rate(i));
-      for (int k = 0; k < holders; ++k)
-        if (hold_node[k] == i) s = helm_service(v, r, i, hold_pool[k], hold_host[k]);
-      const double cost = w + (1.0 + static_cast<double>(nd.outstanding)) * s;
-      return static_cast<int64_t>(cost + 0.5);  // whole ns (cost >= 0): ties are exact
-    });
+    constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+    for (size_t k = 0; k < static_cast<size_t>(n); ++k) {
+      const double cost = work_[k] + queued_[k] * (s_fixed + s_rows * miss_[k]);
+      key_[k] = work_[k] > cap ? kNever : static_cast<int64_t>(cost + 0.5);
+    }
+    // The (few) nodes holding r's KV in their pool or host tier: their own service time.
+    if (const auto* e = v.kv.find(r.user))
+      for (int h = 0; h < e->count; ++h) {
+        const int i = e->holders[h].node;
+        const auto k = static_cast<size_t>(i);
+        if (i >= n || key_[k] == kNever) continue;
+        const auto pool = static_cast<double>(v.reuse_tokens(i, r));
+        const double host = pool > 0 ? 0.0 : static_cast<double>(v.host_tokens(i, r));
+        key_[k] = static_cast<int64_t>(helm_cost(v, r, i, pool, host, work_[k]).total() + 0.5);
+      }
+    // Pass 3: the minimum, ties at random.
+    return argmin_random_ties(n, rng_, [&](int i) { return key_[static_cast<size_t>(i)]; });
   }
 
  private:
+  void size(int n) {
+    const auto m = static_cast<size_t>(n);
+    work_.resize(m), queued_.resize(m), miss_.resize(m), key_.resize(m);
+  }
   Rng rng_;
   double load_factor_;
-  std::vector<double> work_;  // W_i of the current request's pass 1 (sized once: no allocation per route)
+  // Per-node scratch of one route() call, sized once (no allocation per request).
+  std::vector<double> work_, queued_, miss_;
+  std::vector<int64_t> key_;
 };
 }  // namespace
 
