@@ -29,10 +29,12 @@
 // not eligible, so affinity can never pile a hot user onto one node; w, the mean work of one
 // outstanding request, is the work-unit analogue of the "+1" in consistent hashing with bounded
 // loads (kv_affinity.cpp), so a nearly idle cluster does not spill a user for a few us of queue.
-// The node with the least work is always eligible. The minimum over eligible nodes wins; ties (to the nanosecond) at random from the
-// router's seed. One pass over the node views, two over contiguous per-node scratch sized at
-// construction, and one residency lookup: O(nodes), no allocation per request.
-// The terms are computed in helm_cost.h.
+// The node with the least work is always eligible. The minimum over eligible nodes wins; ties
+// (to the nanosecond) at random from the router's seed. One pass over the node views, two over
+// contiguous per-node scratch sized at construction, and one residency lookup: O(nodes), no
+// allocation per request. The terms are computed in helm_cost.h.
+// The host term needs the driver to set CostParams::host_kv_ns_per_token (neither `run` nor
+// `sim` does yet); without it the view keeps no host residency and host_i is 0.
 #include <algorithm>
 #include <cstdint>
 #include <limits>
