@@ -47,6 +47,13 @@ void KvResidency::set(int64_t user, int node, int64_t start, int64_t tokens) {
   e.holders[e.count++] = h;
 }
 
+void KvResidency::to_host(int64_t user, int node) {
+  Entry& e = slots_[slot_of(user)];
+  if (e.user != user) return;
+  for (int k = 0; k < e.count; ++k)
+    if (e.holders[k].node == node) e.holders[k].host = true;
+}
+
 void KvResidency::erase(int64_t user, int node) {
   const size_t i = slot_of(user);
   Entry& e = slots_[i];

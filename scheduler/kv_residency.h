@@ -20,6 +20,7 @@ struct KvHolder {
   int32_t node = -1;
   int32_t tokens = 0;  // tokens of the cached window prefix (clamped to int32)
   int64_t start = 0;   // history index where the cached window starts
+  bool host = false;   // in the node's host KV tier (a copy over the link), not its pool
 };
 
 class KvResidency {
@@ -32,8 +33,10 @@ class KvResidency {
   };
 
   KvResidency();
-  // The user's entry on `node` is now {start, tokens}; tokens <= 0 erases it.
+  // The user's entry on `node` is now {start, tokens} in the pool; tokens <= 0 erases it.
   void set(int64_t user, int node, int64_t start, int64_t tokens);
+  // The user's pool entry on `node` moved to that node's host tier (no-op if none is known).
+  void to_host(int64_t user, int node);
   void erase(int64_t user, int node);
   // nullptr when no node is known to hold the user's KV. Valid until the next set/erase.
   const Entry* find(int64_t user) const;

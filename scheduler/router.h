@@ -34,11 +34,49 @@ struct KvAffinityOptions {
   int vnodes = 64;            // points per node on the hash ring
 };
 
+// helm's bounded load: no node whose outstanding work (ns, at the fitted service model)
+// exceeds load_factor x the cluster's mean is eligible (--helm-load-factor, >= 1).
+struct HelmOptions {
+  double load_factor = 1.5;
+};
+
+// NVIDIA Dynamo's KV router (dynamo.cpp): cost = overlap_weight x prefill blocks + active blocks.
+struct DynamoOptions {
+  double overlap_weight = 1.0;  // --dynamo-overlap-weight (>= 0; 0: pure load balance)
+  double temperature = 0;       // --dynamo-temperature (>= 0; 0: the minimum, else softmax)
+};
+
+// llm-d's default scheduling profile (llm_d.cpp): weighted queue and prefix-cache scorers.
+struct LlmdOptions {
+  double queue_weight = 2;   // --llm-d-queue-weight
+  double prefix_weight = 3;  // --llm-d-prefix-weight
+};
+
+// vLLM production-stack's load-aware rule (load_aware.cpp).
+struct LoadAwareOptions {
+  double beta = 1.0;  // --load-aware-beta (>= 0): cache hits given up per 100% above mean load
+};
+
+// The tunables of the routers added after cache-aware, in one struct so a driver copies them
+// from the run's options in one assignment.
+struct RouterTuning {
+  HelmOptions helm;
+  DynamoOptions dynamo;
+  LlmdOptions llm_d;
+  LoadAwareOptions load_aware;
+};
+// Throws BadInput naming the option when a value is out of range.
+void validate(const RouterTuning& t);
+
 struct RouterOptions {
   int nodes = 1;
   uint64_t seed = 1;  // for routers that sample or break ties at random
   CacheAwareOptions cache_aware;
   KvAffinityOptions kv_affinity;
+  RouterTuning tuning;
+  // Tokens in one KV page of the nodes' pools: the "block" of the block-counting routers
+  // (dynamo, llm-d). 16 is vLLM's default block size, used when the driver does not say.
+  int kv_page_tokens = 16;
 };
 
 // The explicit registry: name -> router. Throws BadInput for an unknown name, listing the known ones.

@@ -17,6 +17,9 @@ constexpr Entry kRouters[] = {
     {"kv-affinity", make_kv_affinity},
     {"cache-aware", make_cache_aware},
     {"helm", make_helm},
+    {"dynamo", make_dynamo},
+    {"llm-d", make_llm_d},
+    {"load-aware", make_load_aware},
 };
 }  // namespace
 
@@ -24,6 +27,17 @@ std::vector<std::string> router_names() {
   std::vector<std::string> names;
   for (const auto& e : kRouters) names.emplace_back(e.name);
   return names;
+}
+
+void validate(const RouterTuning& t) {
+  if (!(t.helm.load_factor >= 1)) bad_input("--helm-load-factor: must be >= 1 (got {})", t.helm.load_factor);
+  if (!(t.dynamo.overlap_weight >= 0))
+    bad_input("--dynamo-overlap-weight: must be >= 0 (got {})", t.dynamo.overlap_weight);
+  if (!(t.dynamo.temperature >= 0)) bad_input("--dynamo-temperature: must be >= 0 (got {})", t.dynamo.temperature);
+  if (!(t.llm_d.queue_weight >= 0) || !(t.llm_d.prefix_weight >= 0))
+    bad_input("--llm-d-queue-weight / --llm-d-prefix-weight: must be >= 0 (got {}, {})", t.llm_d.queue_weight,
+              t.llm_d.prefix_weight);
+  if (!(t.load_aware.beta >= 0)) bad_input("--load-aware-beta: must be >= 0 (got {})", t.load_aware.beta);
 }
 
 std::unique_ptr<Router> make_router(const std::string& name, const RouterOptions& opt) {

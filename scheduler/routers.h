@@ -9,4 +9,7 @@ std::unique_ptr<Router> make_p2c(const RouterOptions& o);
 std::unique_ptr<Router> make_kv_affinity(const RouterOptions& o);
 std::unique_ptr<Router> make_cache_aware(const RouterOptions& o);
 std::unique_ptr<Router> make_helm(const RouterOptions& o);
+std::unique_ptr<Router> make_dynamo(const RouterOptions& o);
+std::unique_ptr<Router> make_llm_d(const RouterOptions& o);
+std::unique_ptr<Router> make_load_aware(const RouterOptions& o);
 }  // namespace helm

@@ -89,6 +89,18 @@ void add_run_options(po::options_description& desc, RunOptions& o) {
        "host KV tier per worker (MiB, LRU) that evicted users' K/V spill to; 0 = off")
       ("router", po::value(&o.router)->default_value(o.router, show(o.router)),
        ("one of: " + join(router_names(), "|") + " (scheduler/router_registry.cpp)").c_str())
+      ("helm-load-factor", po::value(&o.routing.tuning.helm.load_factor)->default_value(o.routing.tuning.helm.load_factor, show(o.routing.tuning.helm.load_factor)),
+       "helm: no node above this x the mean outstanding work is eligible (>= 1)")
+      ("dynamo-overlap-weight", po::value(&o.routing.tuning.dynamo.overlap_weight)->default_value(o.routing.tuning.dynamo.overlap_weight, show(o.routing.tuning.dynamo.overlap_weight)),
+       "dynamo: weight of prefill blocks against active blocks (0: load only)")
+      ("dynamo-temperature", po::value(&o.routing.tuning.dynamo.temperature)->default_value(o.routing.tuning.dynamo.temperature, show(o.routing.tuning.dynamo.temperature)),
+       "dynamo: softmax temperature over the costs (0: the lowest)")
+      ("llm-d-queue-weight", po::value(&o.routing.tuning.llm_d.queue_weight)->default_value(o.routing.tuning.llm_d.queue_weight, show(o.routing.tuning.llm_d.queue_weight)),
+       "llm-d: weight of the queue scorer")
+      ("llm-d-prefix-weight", po::value(&o.routing.tuning.llm_d.prefix_weight)->default_value(o.routing.tuning.llm_d.prefix_weight, show(o.routing.tuning.llm_d.prefix_weight)),
+       "llm-d: weight of the prefix-cache scorer")
+      ("load-aware-beta", po::value(&o.routing.tuning.load_aware.beta)->default_value(o.routing.tuning.load_aware.beta, show(o.routing.tuning.load_aware.beta)),
+       "load-aware: cache hits given up per 100% above the mean load")
       ("cache-aware-abs", po::value(&o.routing.cache_aware.balance_abs)->default_value(o.routing.cache_aware.balance_abs, show(o.routing.cache_aware.balance_abs)),
        "cache-aware: imbalanced when max - min outstanding exceeds this ...")
       ("cache-aware-rel", po::value(&o.routing.cache_aware.balance_rel)->default_value(o.routing.cache_aware.balance_rel, show(o.routing.cache_aware.balance_rel)),
@@ -142,6 +154,7 @@ void validate(const RunOptions& o) {
   if (o.repartition != "naive" && o.repartition != "budgeted")
     bad_input("--repartition: '{}' is not naive or budgeted", o.repartition);
   make_router(o.router, RouterOptions{});  // any name of the registry (BadInput lists them)
+  validate(o.routing.tuning);
   const auto& ca = o.routing.cache_aware;
   if (ca.balance_abs < 0 || !(ca.balance_rel >= 1) || ca.match_threshold < 0 || ca.match_threshold > 1)
     bad_input("--cache-aware-*: need abs >= 0, rel >= 1, match in [0,1]");

@@ -8,10 +8,14 @@
 namespace helm {
 
 namespace {
-RouterOptions router_options(const RunContext& ctx, int nodes) {
+RouterOptions router_options(const RunContext& ctx, int nodes, const NodeFacts& f) {
   RouterOptions r = ctx.opt.routing;
   r.nodes = nodes;
   r.seed = stream_seed(ctx.opt.seed, "router");
+  const auto& m = ctx.model;  // a KV page of the nodes' pools is the block-counting routers' block
+  r.kv_page_tokens = KvLayout::for_page(m.layers, m.heads, m.d_qk, m.d_v,
+                                        static_cast<size_t>(ctx.opt.page_kib) * 1024, f.kv_bytes_per_element)
+                         .tokens_per_page;
   return r;
 }
 
@@ -22,14 +26,14 @@ CostParams view_costs(const RunContext& ctx, double link_bytes_per_s) {
 }
 }  // namespace
 
-ClusterFrontEnd::ClusterFrontEnd(const RunContext& ctx, int nodes, double link_bytes_per_s,
+ClusterFrontEnd::ClusterFrontEnd(const RunContext& ctx, int nodes, const NodeFacts& facts,
                                  RowSink& sink, EventLog* log)
     : ctx_(ctx),
       nodes_(nodes),
       sink_(sink),
       log_(log),
-      router_(make_router(ctx.opt.router, router_options(ctx, nodes))),
-      view_(nodes, view_costs(ctx, link_bytes_per_s)),
+      router_(make_router(ctx.opt.router, router_options(ctx, nodes, facts))),
+      view_(nodes, view_costs(ctx, facts.link_bytes_per_s)),
       control_(ctx, nodes),
       rows_(initial_rows(ctx.trace)),
       seen_(rows_.size(), 0),

@@ -40,10 +40,15 @@ struct NodeOutcome {
   int64_t kv_tokens = -1;
 };
 
+// What the drivers know of the nodes that the options do not say.
+struct NodeFacts {
+  double link_bytes_per_s = 0;     // host-to-device rate: what an embedding miss costs the view
+  size_t kv_bytes_per_element = 4; // K/V dtype (fp32 on the CPU backend): the routers' KV blocks
+};
+
 class ClusterFrontEnd {
  public:
-  // `link_bytes_per_s`: the nodes' host-to-device rate (what an embedding miss costs the view).
-  ClusterFrontEnd(const RunContext& ctx, int nodes, double link_bytes_per_s, RowSink& sink,
+  ClusterFrontEnd(const RunContext& ctx, int nodes, const NodeFacts& facts, RowSink& sink,
                   EventLog* log = nullptr);
   ~ClusterFrontEnd();
 

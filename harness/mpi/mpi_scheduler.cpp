@@ -50,7 +50,7 @@ int run_scheduler(const RunContext& ctx, int world) {
   ResultsSink sink(ctx.opt.out, attrs);
   const char* log_path = std::getenv("HELM_EVENT_LOG");
   EventLog log;
-  ClusterFrontEnd front(ctx, workers, link.bytes_per_s, sink, log_path ? &log : nullptr);
+  ClusterFrontEnd front(ctx, workers, NodeFacts{link.bytes_per_s, 4}, sink, log_path ? &log : nullptr);
 
   const SteadyClock clock{std::chrono::steady_clock::time_point(std::chrono::nanoseconds(origin_raw))};
   const Nanos drain_end = (n ? reqs.back().arrival : 0) + static_cast<Nanos>(ctx.opt.drain_s * 1e9);

@@ -21,6 +21,8 @@ expect "no-such.csv" run --dataset "movielens:$tmp/no-such.csv"
 expect "--qps" run --config "$tmp/bad.ini"
 expect "missing.ini" run --config "$tmp/missing.ini"
 expect "--pool-mib" run --pool-mib 0
+expect "--helm-load-factor" run --helm-load-factor 0.5
+expect "--dynamo-temperature" run --dynamo-temperature -1
 expect "not.h5" report "$tmp/not.h5"
 expect "nothere.h5" report "$tmp/nothere.h5"
 expect "--format" report "$tmp/not.h5" --format pdf

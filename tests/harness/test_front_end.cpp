@@ -12,7 +12,7 @@ namespace {
 struct Scenario {
   RunContext ctx = build_run_context(simtest::tiny_options(), "");
   RowCollector sink;
-  ClusterFrontEnd front{ctx, 2, 1e9, sink};
+  ClusterFrontEnd front{ctx, 2, NodeFacts{1e9, 4}, sink};
   // Dispatches and completes every request on the node the router chose.
   std::vector<int64_t> serve_all() {
     std::vector<int64_t> per_node(2, 0);

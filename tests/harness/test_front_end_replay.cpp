@@ -55,7 +55,7 @@ TEST(FrontEndReplay, ARealRunReplaysToTheSameDecisionsAndRows) {
   const RunContext ctx = context_from(kArgs);
   RowCollector sink;
   const double link = *file.attributes().number("h2d_bytes_per_s");
-  ClusterFrontEnd front(ctx, 3, link, sink);
+  ClusterFrontEnd front(ctx, 3, NodeFacts{link, 4}, sink);
   EXPECT_EQ(replay(events, front), 0);
   front.finish("");
 

@@ -94,6 +94,11 @@ TEST(SimRouter, KvAwareRoutersReuseMoreKvThanRoundRobin) {
   EXPECT_GT(affinity, 1.5 * rr) << "rr " << rr << " kv-affinity " << affinity;
   EXPECT_GT(helm, 1.5 * rr) << "rr " << rr << " helm " << helm;
   EXPECT_GT(cache_aware, 1.5 * rr) << "rr " << rr << " cache-aware " << cache_aware;
+  // The production baselines read the same residency view.
+  for (const char* name : {"dynamo", "llm-d", "load-aware"}) {
+    const double hit = kv_hit_rate(run_sim(session_options(name)));
+    EXPECT_GT(hit, 1.5 * rr) << "rr " << rr << " " << name << " " << hit;
+  }
 }
 
 }  // namespace

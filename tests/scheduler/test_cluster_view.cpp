@@ -1,6 +1,6 @@
-// The cluster view's bookkeeping: KV residency through completions and evictions, load counts
-// through dispatch/completion (drops overtaking the queue), the learned compute rate and the
-// hot-row summary.
+// The cluster view's bookkeeping: KV residency through completions and evictions (and the host
+// tier), load counts through dispatch/completion (drops overtaking the queue) and the hot-row
+// summary. The service model's fit is in test_service_model.cpp.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -98,13 +98,68 @@ TEST(ClusterView, LoadCountsSurviveDropsOvertakingTheQueue) {
   v.on_complete(0, {.id = 0, .user = 0, .service_ns = 1200});
   EXPECT_EQ(v.nodes[0].outstanding, 3);
   EXPECT_EQ(v.nodes[0].outstanding_tokens, 36);
+  EXPECT_EQ(v.nodes[0].outstanding_kv_tokens, 30);
   EXPECT_EQ(v.total_outstanding(), 3);
-  EXPECT_DOUBLE_EQ(v.ns_per_token(), 100.0);  // learned: 1200 ns for 12 tokens
-  EXPECT_DOUBLE_EQ(v.expected_wait_ns(0), 3600.0);
   // The dispatch estimate counts reusable tokens as free.
   v.on_complete(1, {.id = 9, .user = 9, .kv_tokens = 8});
   v.on_dispatch(1, req(10, 9, 10, 0, 2));
   EXPECT_EQ(v.nodes[1].outstanding_tokens, 4);
+}
+
+TEST(ClusterView, EvictionKeepsTheEntryAsHostResidentOnlyWithAHostTier) {
+  ClusterView none(2);
+  none.on_complete(0, {.id = 1, .user = 5, .kv_tokens = 50});
+  none.on_evict(0, 5);
+  EXPECT_EQ(none.kv.users(), 0u);
+  EXPECT_EQ(none.host_tokens(0, req(2, 5, 80)), 0);
+
+  ClusterView v(2, CostParams{.host_kv_ns_per_token = 10});
+  v.on_complete(0, {.id = 1, .user = 5, .kv_start = 0, .kv_tokens = 50});
+  EXPECT_EQ(v.host_tokens(0, req(2, 5, 80)), 0);  // in the pool, not the host tier
+  v.on_evict(0, 5);
+  EXPECT_EQ(v.reuse_tokens(0, req(2, 5, 80)), 0);  // not reusable from the pool any more ...
+  EXPECT_EQ(v.host_tokens(0, req(2, 5, 80)), 50);  // ... but copyable from the host tier
+  EXPECT_EQ(v.host_tokens(1, req(2, 5, 80)), 0);
+  EXPECT_EQ(v.host_tokens(0, req(2, 5, 80, 10)), 0);  // rebased window: the executor would not use it
+  EXPECT_EQ(v.host_tokens(0, req(2, 5, 40)), 0);      // longer than the window: not used either
+  // Dispatching there counts the host tokens as not computed.
+  v.on_dispatch(0, req(3, 5, 80, 0, 4));
+  EXPECT_EQ(v.nodes[0].outstanding_tokens, 80 - 50 + 4);
+  // Served from the host tier: the entry is in the pool again.
+  v.on_complete(0, {.id = 3, .user = 5, .kv_start = 0, .kv_tokens = 80});
+  EXPECT_EQ(v.reuse_tokens(0, req(4, 5, 90)), 80);
+  EXPECT_EQ(v.host_tokens(0, req(4, 5, 90)), 0);
+}
+
+TEST(ClusterView, BacklogIsTheAffineWorkOfTheOutstandingRequests) {
+  ClusterView v(2, CostParams{.ns_per_token = 100, .ns_per_row = 40, .ns_per_request = 1000});
+  v.nodes[0].hot.hit_rate = 0.75;
+  v.on_dispatch(0, req(1, 1, 30, 0, 10));  // 40 tokens, 10 expected missed rows
+  v.on_dispatch(0, req(2, 2, 60, 0, 20));  // 80 tokens, 20 rows
+  EXPECT_EQ(v.nodes[0].outstanding_tokens, 120);
+  EXPECT_DOUBLE_EQ(v.nodes[0].outstanding_rows, 30);
+  // 2 requests x 1000 ns + 120 tokens x 100 ns + 30 rows x 40 ns.
+  EXPECT_DOUBLE_EQ(v.expected_wait_ns(0), 2 * 1000 + 120 * 100 + 30 * 40);
+  EXPECT_DOUBLE_EQ(v.expected_wait_ns(1), 0);
+  v.on_complete(0, {.id = 1, .user = 1});
+  EXPECT_DOUBLE_EQ(v.expected_wait_ns(0), 1000 + 80 * 100 + 20 * 40);
+}
+
+TEST(ClusterView, FitsOneSamplePerBatchFromItsCompletions) {
+  ClusterView v(1, CostParams{.ns_per_token = 1, .ns_per_row = 1, .ns_per_request = 1});
+  for (int64_t id = 0; id < 4; ++id) v.on_dispatch(0, req(id, id, 10));
+  v.on_complete(0, {.id = 3, .user = 3});  // a drop between the batch's completions
+  v.on_complete(0, {.id = 0, .user = 0, .service_ns = 900, .batch_size = 3});
+  v.on_complete(0, {.id = 1, .user = 1, .service_ns = 900, .batch_size = 3});
+  EXPECT_EQ(v.service_fit().batches(), 0);  // not whole yet
+  v.on_complete(0, {.id = 2, .user = 2, .service_ns = 900, .batch_size = 3});
+  EXPECT_DOUBLE_EQ(v.service_fit().batches(), 1);  // one sample for three completions
+  // A batch seen only in part (its other completion never matched) is not fitted.
+  v.on_dispatch(0, req(5, 5, 10));
+  v.on_complete(0, {.id = 5, .user = 5, .service_ns = 700, .batch_size = 2});
+  v.on_dispatch(0, req(6, 6, 10));
+  v.on_complete(0, {.id = 6, .user = 6, .service_ns = 800, .batch_size = 1});
+  EXPECT_NEAR(v.service_fit().batches(), 1 * ServiceFit::kDecay + 1, 1e-12);
 }
 
 TEST(ClusterView, HotRowSummarySmoothsTheHitRate) {

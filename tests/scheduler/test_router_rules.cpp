@@ -107,48 +107,5 @@ TEST(CacheAware, ImbalancedGoesToTheLeastLoaded) {
   EXPECT_EQ(make("cache-aware", 2, 1, o)->route(req(7, 100), holder_view(10, 0)), 1);
 }
 
-ClusterView helm_view() {
-  ClusterView v(3, CostParams{.ns_per_token = 1000, .ns_per_row = 100});
-  for (auto& n : v.nodes) n.hot.hit_rate = 0.5;
-  return v;
-}
-
-TEST(Helm, ResidentKvBeatsAnIdleNodeWhileRecomputeCostsMore) {
-  auto r = make("helm", 3);
-  auto v = helm_view();
-  v.kv.set(7, 1, 0, 100);
-  v.nodes[1].outstanding_tokens = 50;  // 50 us of queue < 100 us of recompute
-  v.nodes[0].outstanding_tokens = v.nodes[2].outstanding_tokens = 0;
-  EXPECT_EQ(r->route(req(7, 110), v), 1);
-  v.nodes[1].outstanding_tokens = 500;  // 500 us of queue > recompute: go elsewhere
-  EXPECT_NE(r->route(req(7, 110), v), 1);
-}
-
-TEST(Helm, PrefersTheBetterEmbCacheWhenLoadsAndKvAreEqual) {
-  auto r = make("helm", 3);
-  auto v = helm_view();
-  v.nodes[2].hot.hit_rate = 0.9;
-  EXPECT_EQ(r->route(req(8, 100, 20), v), 2);
-  // ... unless its queue costs more than the rows it saves: 120 rows x 0.4 x 100 ns = 4.8 us.
-  v.nodes[2].outstanding_tokens = 10;  // 10 us
-  EXPECT_NE(r->route(req(8, 100, 20), v), 2);
-}
-
-TEST(Helm, UsesTheEmbShareBeforeAnySummary) {
-  auto r = make("helm", 2);
-  ClusterView v(2, CostParams{.ns_per_token = 1000, .ns_per_row = 100});
-  v.nodes[0].emb_share = 0.2;
-  v.nodes[1].emb_share = 0.8;
-  EXPECT_EQ(r->route(req(8, 100), v), 1);
-}
-
-TEST(Helm, BreaksExactTiesAtRandom) {
-  auto r = make("helm", 3);
-  const auto v = helm_view();
-  std::set<int> seen;
-  for (int i = 0; i < 100; ++i) seen.insert(r->route(req(i, 100), v));
-  EXPECT_EQ(seen.size(), 3u);
-}
-
 }  // namespace
 }  // namespace helm

@@ -75,7 +75,8 @@ INSTANTIATE_TEST_SUITE_P(Registry, EveryRouter, ::testing::ValuesIn(router_names
 
 TEST(Registry, ListsEveryRouterOfTheDesign) {
   const auto names = router_names();
-  for (const char* n : {"rr", "least-loaded", "p2c", "kv-affinity", "cache-aware", "helm"})
+  for (const char* n : {"rr", "least-loaded", "p2c", "kv-affinity", "cache-aware", "helm", "dynamo", "llm-d",
+                        "load-aware"})
     EXPECT_NE(std::find(names.begin(), names.end(), n), names.end()) << n;
   EXPECT_THROW(make_router("nope", {}), BadInput);
 }
