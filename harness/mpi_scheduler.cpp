@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "common/blas.h"
+#include "common/progress.h"
 #include "gr_model/window.h"
 #include "harness/control_loop.h"
 #include "harness/mpi_driver.h"
@@ -100,6 +101,7 @@ int run_scheduler(const RunContext& ctx, int world) {
   // Every generated request gets exactly one row; rows are filled as outcomes arrive.
   std::vector<RequestRow> rows = initial_rows(ctx.trace);
   std::vector<int32_t> outcomes_seen(static_cast<size_t>(n), 0);
+  Progress progress(n, progress_options("run"));  // stderr, HELM_PROGRESS (common/progress.h)
   // Issue 7: the router and its view. The link cost of a missed embedding row is known here; the
   // compute cost per token is learned by the view from completions.
   RouterOptions ropt;
@@ -133,6 +135,7 @@ int run_scheduler(const RunContext& ctx, int world) {
     }
     auto& row = rows[static_cast<size_t>(id)];
     apply_outcome(row, w.o, w.node, w.status, slo_ns);
+    progress.record(w.status == kCompleted, row.latency);
     --outstanding;
     // Issue 7: load and the user's KV residency on that node (the worker probed it after the batch).
     view.on_complete(w.node, Completion{id, reqs[static_cast<size_t>(id)].user, w.kv_start, w.kv_tokens,
@@ -192,6 +195,7 @@ int run_scheduler(const RunContext& ctx, int world) {
       ++next;
     }
     poll();
+    progress.tick();
     sends.reap();
     now = clock.now();
     if (control.due(now))
@@ -216,6 +220,7 @@ int run_scheduler(const RunContext& ctx, int world) {
                        "ratio; HBM bandwidth and fixed costs are not scaled");
   for (int64_t i = 0; i < n; ++i)
     if (!outcomes_seen[static_cast<size_t>(i)]) sink.add(rows[static_cast<size_t>(i)]);
+  progress.finish();
   sink.finish(end.footer);
   std::cout << format_footer(end.summary, end.notes) << "results: " << ctx.opt.out << "\n";
   return 0;

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "common/error.h"
+#include "common/progress.h"
 #include "common/rng.h"
 #include "gr_model/window.h"
 #include "controller/memory_policy.h"
@@ -78,6 +79,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
 
   SimResult res;
   res.rows = initial_rows(ctx.trace);
+  Progress progress(n, progress_options("sim"));  // stderr, HELM_PROGRESS (common/progress.h)
   std::vector<int32_t> seen(static_cast<size_t>(n), 0);
   const Nanos slo_ns = static_cast<Nanos>(ctx.opt.slo_ms * 1e6);
   const Nanos admit = static_cast<Nanos>(cost.admit_ns), wake = static_cast<Nanos>(cost.wake_ns);
@@ -92,6 +94,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     auto& row = res.rows[static_cast<size_t>(o.id)];
     ++seen[static_cast<size_t>(o.id)];
     apply_outcome(row, o, node, status, slo_ns);
+    progress.record(status == kCompleted, row.latency);
     Completion c;
     c.id = o.id;
     c.user = row.user;
@@ -141,6 +144,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     // Past the drain only batches in flight finish (as a real worker finishes its batch).
     if (e.time > drain_end && e.kind != kSimCompletion) continue;
     ++res.events;
+    progress.tick();
     now = e.time;
     switch (e.kind) {
       case kSimArrival: {
@@ -218,6 +222,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
   }
   for (auto& nd : nodes)
     res.nodes.push_back(nd.window.close(now, 0, nd.exec->link_stats(), nd.exec->emb_share()));
+  progress.finish();
   for (auto& nd : nodes) nd.exec->set_eviction_callback({});  // the view dies before the nodes
   res.end = end_run(ctx, res.rows, seen, 0,
                     fmt::format("sim: {} nodes (pool {:.0f} MiB each = --pool-mib x --scale {}) on cost model '{}' ({}), virtual time; link {:.4g} MB/s, {} ns per transfer",
