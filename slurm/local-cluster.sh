@@ -59,7 +59,8 @@ AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/none
 JobAcctGatherType=jobacct_gather/none
 KillWait=5
-MinJobAge=600
+# sbatch --wait polls every 2 s only while that is under MinJobAge / 2 (else after 2, 8, 32 s...)
+MinJobAge=5
 InactiveLimit=0
 MaxArraySize=10001
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
@@ -81,6 +82,8 @@ start_munge() {
   chmod 0400 "$dir/munge/munge.key"
   # The socket's folder must be reachable by every user submitting jobs.
   chmod 0755 "$dir/munge"
+  runuser -u munge -- test -r "$dir/munge/munge.key" ||
+    die "user munge cannot reach $dir/munge: every folder above it must be searchable (chmod o+x)"
   runuser -u munge -- /usr/sbin/munged --key-file="$dir/munge/munge.key" \
     --socket="$dir/munge/munge.socket" --pid-file="$dir/munge/munged.pid" \
     --log-file="$dir/munge/munged.log" --seed-file="$dir/munge/munged.seed"
