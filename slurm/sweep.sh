@@ -36,7 +36,10 @@ done
 
 # ---- the sweep file ---------------------------------------------------------------------------
 declare -A V=() L=()   # "section.key" -> value, line
-bad() { echo "sweep.sh: $file:$1: $2" >&2; exit 2; }
+bad() {  # bad LINE MESSAGE (LINE 0: a required entry is missing)
+  if [ "$1" -gt 0 ]; then echo "sweep.sh: $file:$1: $2" >&2; else echo "sweep.sh: $file: $2" >&2; fi
+  exit 2
+}
 known_keys() {
   case $1 in
     sweep) echo "name out capacity" ;;

@@ -98,7 +98,9 @@ TEST(Progress, EnvironmentSelectsTheMode) {
   unsetenv("HELM_PROGRESS");
   o = progress_options("sim");  // ctest's stderr is not a terminal: plain lines, every 30 s
   EXPECT_NE(o.out, nullptr);
-  if (!o.redraw) EXPECT_DOUBLE_EQ(o.every_s, 30);
+  if (!o.redraw) {
+    EXPECT_DOUBLE_EQ(o.every_s, 30);
+  }
 }
 
 }  // namespace
