@@ -27,7 +27,15 @@ fi
 [ -x "$bench" ] || { echo "collect.sh: helm-bench not found: build it, or set HELM_BENCH" >&2; exit 1; }
 
 shopt -s nullglob
-all=("$dir"/*.h5)
+# A sweep's folder: its files in task order (tasks.tsv), then any others; else by name.
+all=()
+declare -A listed=()
+if [ -f "$dir/tasks.tsv" ]; then
+  while IFS=$'\t' read -r _ _ f _; do
+    [ -e "$dir/$(basename "$f")" ] && { all+=("$dir/$(basename "$f")"); listed[$(basename "$f")]=1; }
+  done <"$dir/tasks.tsv"
+fi
+for f in "$dir"/*.h5; do [ -n "${listed[$(basename "$f")]:-}" ] || all+=("$f"); done
 [ ${#all[@]} -gt 0 ] || { echo "collect.sh: $dir has no .h5 results files" >&2; exit 2; }
 files=()
 while IFS=$'\t' read -r st verdict rows f why; do
