@@ -103,7 +103,7 @@ cmd_start() {
   if running slurmctld && running slurmd; then echo "local-cluster.sh: already running ($dir)"; cmd_env; return 0; fi
   mkdir -p "$dir"/{ctld,spool,run,log}
   chmod 0755 "$dir"
-  [ -s "$conf" ] || write_conf
+  write_conf  # from this environment (HELM_SLURM_PORT, HELM_SLURM_CPUS) each time
   [ -s "$dir/munge/munged.pid" ] && kill -0 "$(cat "$dir/munge/munged.pid")" 2>/dev/null || start_munge
   export SLURM_CONF=$conf
   # -D: stay in the foreground (no systemd here); setsid: not killed with this shell's session.

@@ -167,7 +167,8 @@ slug() {  # a file-name-safe form: FORMAT:/a/b/file.csv -> FORMAT-file.csv, othe
   [[ $v == *:*/* ]] && v="${v%%:*}:${v##*/}"
   echo "$v" | tr -c 'A-Za-z0-9.+=\n-' '-'
 }
-if [ $dry -eq 1 ]; then tasks=$(mktemp); trap 'rm -f "$tasks"' EXIT; else mkdir -p "$out/logs"; tasks=$out/tasks.tsv; fi
+trap 'rm -f "$tasks.new" ${tmp_tasks:-}' EXIT
+if [ $dry -eq 1 ]; then tasks=$(mktemp); tmp_tasks=$tasks; else mkdir -p "$out/logs"; tasks=$out/tasks.tsv; fi
 : >"$tasks.new"
 declare -A SEEN=()
 idx=0
