@@ -120,10 +120,14 @@ cmd_start() {
 
 cmd_env() { echo "export SLURM_CONF=$conf"; }
 
+descendants() {  # descendants PID: every process below PID, deepest first
+  local c
+  for c in $(pgrep -P "$1" || true); do descendants "$c"; echo "$c"; done
+}
+
 cmd_stop() {
   export SLURM_CONF=$conf
   if running slurmctld; then
-    scancel --full --quiet --user=root 2>/dev/null || true
     scancel --full --quiet $(squeue -h -o %A 2>/dev/null) 2>/dev/null || true
     wait_for 30 bash -c '[ -z "$(squeue -h -t R,CG,PD 2>/dev/null)" ]' || true
   fi
@@ -135,10 +139,13 @@ cmd_stop() {
     fi
     rm -f "$dir/run/$d.pid"
   done
-  # Job steps that outlived slurmd (it was killed mid-job) would hold the node's files.
-  local left
-  left=$(pgrep -f "slurmstepd.*$dir" || true)
-  [ -z "$left" ] || kill -9 $left 2>/dev/null || true
+  # Job steps that outlived slurmd (it was killed mid-job): this cluster's slurmstepd processes
+  # carry its SLURM_CONF in their environment (inherited from slurmd); they and their children go.
+  local p
+  for p in $(pgrep -x slurmstepd || true); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "SLURM_CONF=$conf" || continue
+    kill -9 $(descendants "$p") "$p" 2>/dev/null || true
+  done
   if [ -s "$dir/munge/munged.pid" ]; then
     local p
     p=$(cat "$dir/munge/munged.pid")
