@@ -11,6 +11,10 @@ src=$1 bench=$2
 command -v slurmctld >/dev/null || [ -x /usr/sbin/slurmctld ] ||
   { echo "FAIL: slurm-wlm is not installed (scripts/setup.sh installs it)"; exit 1; }
 py=/usr/bin/python3
+# One box, as root: the same OpenMPI settings as every other MPI test (sbatch passes the
+# environment on; srun-launched ranks ran without them here too, but containers may need the
+# transport ones).
+source "$src/scripts/mpi-env.sh"
 t0=$(date +%s)
 tmp=$(mktemp -d /tmp/helm-slurm-test.XXXXXX)
 chmod 0755 "$tmp"  # munged runs as user munge and must reach its folder inside
