@@ -1,4 +1,6 @@
-# Every dependency is a Debian package (scripts/setup.sh installs them).
+# Every dependency is a Debian package (scripts/setup.sh installs them). Sites without root load
+# them as modules or install them under a prefix: CMAKE_PREFIX_PATH (any package), MPI_HOME (or
+# an mpicxx on PATH), HDF5_ROOT, BOOST_ROOT, OPENBLAS_ROOT (README: "Sites without root").
 find_package(Threads REQUIRED)
 find_package(MPI REQUIRED COMPONENTS CXX)
 set(HDF5_PREFER_PARALLEL OFF)
@@ -11,12 +13,18 @@ find_package(benchmark REQUIRED)
 include(GoogleTest)
 
 # OpenBLAS, explicitly: Debian's generic libblas.so.3 may resolve to the slow reference BLAS.
-find_path(OPENBLAS_INCLUDE_DIR cblas.h PATHS /usr/include/x86_64-linux-gnu/openblas-pthread
-          /usr/include/openblas /usr/include/x86_64-linux-gnu NO_DEFAULT_PATH)
+# OPENBLAS_ROOT (variable or environment) and Debian's folders first, then CMAKE_PREFIX_PATH and
+# the usual places (a module's prefix).
+set(_openblas_roots ${OPENBLAS_ROOT} $ENV{OPENBLAS_ROOT} $ENV{OPENBLAS_HOME} $ENV{OPENBLAS_DIR})
+find_path(OPENBLAS_INCLUDE_DIR cblas.h HINTS ${_openblas_roots} PATH_SUFFIXES include include/openblas
+          PATHS /usr/include/x86_64-linux-gnu/openblas-pthread /usr/include/openblas
+          /usr/include/x86_64-linux-gnu NO_DEFAULT_PATH)
+find_path(OPENBLAS_INCLUDE_DIR cblas.h PATH_SUFFIXES openblas)
+find_library(OPENBLAS_LIBRARY NAMES openblas HINTS ${_openblas_roots} PATH_SUFFIXES lib lib64 NO_DEFAULT_PATH)
 find_library(OPENBLAS_LIBRARY NAMES openblas PATHS /usr/lib/x86_64-linux-gnu/openblas-pthread
              /usr/lib/x86_64-linux-gnu)
 if(NOT OPENBLAS_INCLUDE_DIR OR NOT OPENBLAS_LIBRARY)
-  message(FATAL_ERROR "OpenBLAS not found: apt-get install libopenblas-dev")
+  message(FATAL_ERROR "OpenBLAS not found: apt-get install libopenblas-dev, or set OPENBLAS_ROOT to its prefix")
 endif()
 add_library(helm_openblas INTERFACE)
 target_include_directories(helm_openblas INTERFACE ${OPENBLAS_INCLUDE_DIR})

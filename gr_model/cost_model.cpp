@@ -223,14 +223,19 @@ void save_cost_model(const CostModel& m, const std::string& path) {
 
 std::string cost_model_dir() {
   if (const char* e = std::getenv("HELM_COST_MODELS")) return e;
-  // The repository's folder, fixed at configure time; else next to the executable's tree
-  // (build/bin/helm-bench -> ../../cost_models) for a moved checkout.
+  // Next to the executable first, so an installed or moved tree uses its own models:
+  // PREFIX/bin/helm-bench -> PREFIX/share/helm-bench/cost_models (cmake --install), then
+  // CHECKOUT/build/bin/helm-bench -> CHECKOUT/cost_models (a build folder in the checkout);
+  // last the checkout's folder fixed at configure time (a build folder elsewhere).
+  std::error_code ec;
+  const fs::path bin = fs::read_symlink("/proc/self/exe", ec).parent_path();
+  if (!ec)
+    for (const fs::path& p : {bin.parent_path() / "share/helm-bench/cost_models",
+                              bin.parent_path().parent_path() / "cost_models"})
+      if (fs::is_directory(p, ec)) return p.string();
 #ifdef HELM_COST_MODEL_DIR
   if (fs::is_directory(HELM_COST_MODEL_DIR)) return HELM_COST_MODEL_DIR;
 #endif
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) return (exe.parent_path().parent_path().parent_path() / "cost_models").string();
   return "cost_models";
 }
 

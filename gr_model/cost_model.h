@@ -91,6 +91,8 @@ void save_cost_model(const CostModel& m, const std::string& path);
 // NAME (a shipped model: cost_models/NAME.json) or a path; BadInput lists the shipped names.
 std::string resolve_cost_model(const std::string& name_or_path);
 std::vector<std::string> shipped_cost_models();
+// $HELM_COST_MODELS, else beside the executable (PREFIX/share/helm-bench/cost_models installed,
+// CHECKOUT/cost_models from CHECKOUT/build/bin), else the checkout configured at build time.
 std::string cost_model_dir();
 
 }  // namespace helm

@@ -34,7 +34,7 @@ RootAttributes provenance_attributes(const RunContext& ctx, int mpi_size) {
   const auto now = std::time(nullptr);
   char when[64];
   std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  const char* job = std::getenv("SLURM_JOB_ID");
+  auto env = [](const char* k) { const char* v = std::getenv(k); return std::string(v ? v : ""); };
   const unsigned cores = std::thread::hardware_concurrency();
   const auto& o = ctx.opt;
   a.set("config", ctx.config_text)
@@ -44,7 +44,10 @@ RootAttributes provenance_attributes(const RunContext& ctx, int mpi_size) {
       .set("backend", o.backend)
       .set("devices", fmt::format("cpu x{}", mpi_size - 1))
       .set("mpi_size", mpi_size)
-      .set("slurm_job_id", job ? job : "")
+      .set("slurm_job_id", env("SLURM_JOB_ID"))
+      .set("slurm_array_job_id", env("SLURM_ARRAY_JOB_ID"))  // "" outside a job array
+      .set("slurm_array_task_id", env("SLURM_ARRAY_TASK_ID"))
+      .set("slurm_nodelist", env("SLURM_JOB_NODELIST"))
       .set("host", host)
       .set("start_time", when)
       .set("seed", static_cast<int64_t>(o.seed))

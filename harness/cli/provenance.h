@@ -7,7 +7,8 @@
 
 namespace helm {
 
-// git revision + dirty flag, build type, backend, host, MPI size, Slurm job id, start time,
+// git revision + dirty flag, build type, backend, host, MPI size, Slurm job id (array job, task
+// and node list), start time,
 // seeds, BLAS, KV dtype, oversubscription, the effective configuration and the run's labels.
 RootAttributes provenance_attributes(const RunContext& ctx, int mpi_size);
 

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "common/progress.h"
 #include "harness/cluster/event_log.h"
 #include "harness/cli/provenance.h"
 #include "harness/mpi/clock_sync.h"
@@ -59,12 +60,16 @@ int run_scheduler(const RunContext& ctx, int world) {
   int64_t next = 0;
   int finished = 0;
 
+  Progress progress(n, progress_options("run"));  // stderr, HELM_PROGRESS (common/progress.h)
   mpi::Inbox inbox(world);
   std::vector<int64_t> peak_rss(static_cast<size_t>(world), 0);
   auto poll = [&] {
     inbox.poll([&](const mpi::Inbox::Message& m) {
       if (m.tag == mpi::kOutcomes) {
-        for (const auto& w : mpi::view_as<mpi::WireOutcome>(m.bytes)) front.on_outcome(w);
+        for (const auto& w : mpi::view_as<mpi::WireOutcome>(m.bytes)) {
+          front.on_outcome(w);
+          progress.record(w.status == kCompleted, w.o.finish - w.o.arrival);
+        }
       } else if (m.tag == mpi::kNodeStats) {
         front.on_window(mpi::view_as<NodeWindowStats>(m.bytes).at(0), clock.now());  // targets go out in rounds
       } else if (m.tag == mpi::kEvictions) {
@@ -88,6 +93,7 @@ int run_scheduler(const RunContext& ctx, int world) {
       ++next;
     }
     poll();
+    progress.tick();
     sends.reap();
     now = clock.now();
     if (front.targets_due(now))
@@ -108,6 +114,7 @@ int run_scheduler(const RunContext& ctx, int world) {
 
   const RunEnd end = front.finish("backend cpu: the host-to-device link is emulated at the A100 compute:PCIe "
                                   "ratio; HBM bandwidth and fixed costs are not scaled");
+  progress.finish();
   peak_rss[0] = peak_rss_bytes();
   sink.finish(end.footer, peak_rss);
   if (log_path) log.save(log_path);

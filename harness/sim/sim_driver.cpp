@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "common/error.h"
+#include "common/progress.h"
 #include "harness/cluster/front_end.h"
 #include "harness/sim/sim_events.h"
 #include "harness/sim/sim_executor.h"
@@ -50,6 +51,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     nd.runtime = std::make_unique<NodeRuntime>(bo, *nd.exec);
   }
   // Every cluster-level decision is the front end's, exactly as on rank 0 of `run`.
+  Progress progress(n, progress_options("sim"));  // stderr, HELM_PROGRESS (common/progress.h)
   RowCollector sink;
   ClusterFrontEnd front(ctx, opt.nodes, NodeFacts{opt.link_bytes_per_s, cost.bytes_per_element}, sink);
   for (int i = 0; i < opt.nodes; ++i)
@@ -73,6 +75,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     }
     ++nodes[static_cast<size_t>(node)].outcomes_sent;
     front.on_outcome(w);
+    progress.record(status == kCompleted, o.finish - o.arrival);
   };
   auto drop = [&](int64_t id, Nanos arrival, int node) {
     Outcome o;
@@ -121,6 +124,8 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     // Past the drain only batches in flight finish (as a real worker finishes its batch).
     if (e.time > drain_end && e.kind != kSimCompletion) continue;
     ++res.events;
+    progress.tick();
+    progress.tick();
     now = e.time;
     switch (e.kind) {
       case kSimArrival: {
@@ -174,6 +179,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
   for (auto& nd : nodes) front.on_window(close_window(nd, now, 0), now);
   for (int i = 0; i < opt.nodes; ++i) front.on_finished(i, nodes[static_cast<size_t>(i)].outcomes_sent);
   for (auto& nd : nodes) nd.exec->set_eviction_callback({});  // the front end dies before the nodes
+  progress.finish();
   res.end = front.finish(
       fmt::format("sim: {} nodes (pool {:.0f} MiB each = --pool-mib x --scale {}) on cost model '{}' ({}), "
                   "virtual time; link {:.4g} MB/s, {} ns per transfer",
