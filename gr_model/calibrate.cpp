@@ -162,8 +162,7 @@ void fit_hstu(const ModelConfig& cfg, CostModel& m) {
   m.fit_max_rel_err = worst;
 }
 
-void calibrate_hstu_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream& log) {
-  const ModelConfig& cfg = model_config(opt.model);
+void time_cpu_batches(const ModelConfig& cfg, std::span<CostSample> samples, const CalibrateOptions& opt) {
   const Weights w = random_weights(cfg, 4096, opt.seed);
   const HstuModel model(w);
   Workspace ws;
@@ -171,7 +170,6 @@ void calibrate_hstu_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream&
   std::vector<float> table(4096 * static_cast<size_t>(cfg.D));
   Rng rng(stream_seed(opt.seed, "calibrate"));
   for (auto& v : table) v = static_cast<float>(rng.uniform() * 0.2 - 0.1);
-  m.samples = sample_plan(cfg);
   // Inputs of every sample, built once; then `reps` rounds that each time every sample once,
   // round-robin, so a burst of interference from other processes spreads over all samples
   // instead of skewing a few; the median over rounds is kept.
@@ -183,9 +181,9 @@ void calibrate_hstu_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream&
     std::vector<SeqInput> in;
     std::vector<double> t;
   };
-  std::vector<Prepared> prep(m.samples.size());
-  for (size_t si = 0; si < m.samples.size(); ++si) {
-    const CostSample& s = m.samples[si];
+  std::vector<Prepared> prep(samples.size());
+  for (size_t si = 0; si < samples.size(); ++si) {
+    const CostSample& s = samples[si];
     Prepared& p = prep[si];
     const size_t ns = s.seqs.size();
     p.views.resize(ns), p.rows.resize(ns), p.scores.resize(ns), p.in.resize(ns);
@@ -215,7 +213,13 @@ void calibrate_hstu_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream&
       model.forward(p.in, ws);
       p.t.push_back(std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count());
     }
-  for (size_t si = 0; si < m.samples.size(); ++si) m.samples[si].ns = median(prep[si].t);
+  for (size_t si = 0; si < samples.size(); ++si) samples[si].ns = median(prep[si].t);
+}
+
+void calibrate_hstu_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream& log) {
+  const ModelConfig& cfg = model_config(opt.model);
+  m.samples = sample_plan(cfg);
+  time_cpu_batches(cfg, m.samples, opt);
   fit_hstu(cfg, m);
   log << fmt::format("hstu: {} samples, fit mean |rel err| {:.1f}%, max {:.1f}%; batch {:.1f} us, "
                      "seq {:.1f} us, attention {:.3g} ns/GFLOP\n",

@@ -7,6 +7,7 @@
 // history_ns_per_item.
 #pragma once
 #include <iosfwd>
+#include <span>
 #include <string>
 
 #include "gr_model/cost_model.h"
@@ -20,6 +21,10 @@ struct CalibrateOptions {
   size_t page_bytes = 64 << 10; // KV page size, as `run` uses by default
   size_t flush_bytes = 8 << 20; // swept before each timed forward (0 = time it cache-warm)
 };
+
+// Times the real HstuModel (CPU, fp32, single-threaded BLAS) on each sample's batch of
+// {cached, new, candidates} sequences: fills each sample's ns with the median over opt.reps.
+void time_cpu_batches(const ModelConfig& cfg, std::span<CostSample> samples, const CalibrateOptions& opt);
 
 // HSTU samples (prefill at several lengths, new tokens given a cached length, candidates,
 // batches) measured and fitted into m's hstu fields; m.samples gets the raw samples.

@@ -13,6 +13,7 @@
 #include "harness/cli/cli.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/provenance.h"
+#include "harness/node/link_setup.h"
 #include "harness/sim/sim_calibrate.h"
 
 namespace helm {
@@ -30,7 +31,7 @@ std::string cpu_name() {
 int cmd_calibrate(int argc, char** argv) {
   namespace po = cli::po;
   CalibrateOptions opt;
-  std::string backend = "cpu", out, name;
+  std::string backend = "cpu", out, name, link_like = "a100-80gb";
   double h2d_gbps = 0, h2d_latency_us = 10, flush_mib = 8;
   po::options_description desc("calibrate options");
   desc.add_options()
@@ -43,7 +44,9 @@ int cmd_calibrate(int argc, char** argv) {
        "MiB of other memory swept before each timed forward (0 = cache-warm timing)")
       ("seed", po::value(&opt.seed)->default_value(opt.seed), "weights and inputs")
       ("h2d-gbps", po::value(&h2d_gbps)->default_value(h2d_gbps),
-       "link rate to store (GB/s); 0 = what `run` emulates: measured sgemm x the A100 ratio")
+       "link rate to store (GB/s); 0 = what `run` emulates: the link rule against --link-like")
+      ("link-like", po::value(&link_like)->default_value(link_like),
+       "the cost model whose link:compute ratio the stored link keeps (as `run --link-like`)")
       ("h2d-latency-us", po::value(&h2d_latency_us)->default_value(h2d_latency_us), "fixed cost per transfer (us)");
   auto p = cli::parse("calibrate", "--backend cpu --model CONFIG --out FILE", desc, argc, argv);
   if (p.help) return 0;
@@ -69,10 +72,16 @@ int cmd_calibrate(int argc, char** argv) {
   std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
   m.date = when;
 
+  // The same link rule as `run` (node/link_setup.h), so `sim` on this model keeps it.
   RunOptions ro;
   ro.h2d_gbps = h2d_gbps;
   ro.h2d_latency_us = h2d_latency_us;
-  const LinkSetup link = link_setup(ro);
+  ro.link_like = link_like;
+  ro.page_kib = static_cast<int>(opt.page_bytes / 1024);
+  const ModelConfig& cfg = model_config(opt.model);
+  const int candidates = cfg.M;
+  const LinkSetup link = link_setup(ro, cfg, candidates,
+                                    link_needs_measurement(ro) ? measure_link_shapes(ro, cfg, candidates) : 0);
   m.link_bytes_per_s = link.bytes_per_s;
   m.link_latency_ns = h2d_latency_us * 1e3;
   m.link_source = "calibrate: " + link.describe;

@@ -75,36 +75,4 @@ RootAttributes provenance_attributes(const RunContext& ctx, int mpi_size) {
   return a;
 }
 
-double measure_sgemm_gflops() {
-  init_blas();
-  const int n = 512;
-  std::vector<float> A(n * n, 0.5f), B(n * n, 0.25f), C(n * n, 0.f);
-  double best = 0;
-  for (int rep = 0; rep < 5; ++rep) {
-    const auto t0 = std::chrono::steady_clock::now();
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.f, A.data(), n, B.data(), n,
-                0.f, C.data(), n);
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    best = std::max(best, 2.0 * n * n * n / s / 1e9);
-  }
-  return best;
-}
-
-LinkSetup link_setup(const RunOptions& o) {
-  LinkSetup l;
-  if (o.h2d_gbps > 0) {
-    l.bytes_per_s = o.h2d_gbps * 1e9;
-    l.describe = fmt::format("{:.4g} GB/s (--h2d-gbps), {:.0f} us per transfer", o.h2d_gbps, o.h2d_latency_us);
-    return l;
-  }
-  constexpr double kA100Flops = 312e12, kPcieBytes = 25e9;
-  l.sgemm_gflops = measure_sgemm_gflops();
-  l.bytes_per_s = l.sgemm_gflops * 1e9 * (kPcieBytes / kA100Flops);
-  l.describe = fmt::format(
-      "{:.4g} MB/s = measured sgemm {:.1f} GFLOP/s x A100 ratio (25 GB/s : 312 TFLOP/s), "
-      "{:.0f} us per transfer (not scaled)",
-      l.bytes_per_s / 1e6, l.sgemm_gflops, o.h2d_latency_us);
-  return l;
-}
-
 }  // namespace helm

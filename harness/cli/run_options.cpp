@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "controller/memory_policy.h"
+#include "gr_model/cost_model.h"
 #include "scheduler/router.h"
 
 namespace helm {
@@ -123,7 +124,10 @@ void add_run_options(po::options_description& desc, RunOptions& o) {
        "how long the oldest queued request waits for a fuller batch")
       ("queue-cap", po::value(&o.queue_cap)->default_value(o.queue_cap, show(o.queue_cap)), "queued requests per worker; beyond: dropped")
       ("h2d-gbps", po::value(&o.h2d_gbps)->default_value(o.h2d_gbps, show(o.h2d_gbps)),
-       "emulated host-to-device rate (GB/s); 0 = A100's compute:PCIe ratio scaled by measured sgemm")
+       "emulated host-to-device rate (GB/s); 0 = a miss costs the share of compute it costs on --link-like")
+      ("link-like", po::value(&o.link_like)->default_value(o.link_like, show(o.link_like)),
+       "CPU backend: the cost model (a device) whose link:compute ratio the emulated link keeps, "
+       "for the same batch shapes, measured on the workers")
       ("h2d-latency-us", po::value(&o.h2d_latency_us)->default_value(o.h2d_latency_us, show(o.h2d_latency_us)), "fixed cost per transfer (us)")
       ("control-interval-ms", po::value(&o.control_interval_ms)->default_value(o.control_interval_ms, show(o.control_interval_ms)),
        "statistics/control interval")
@@ -146,6 +150,11 @@ void validate(const RunOptions& o) {
   if (o.batch_timeout_us < 0) bad_input("--batch-timeout-us: must not be negative");
   if (o.queue_cap <= 0) bad_input("--queue-cap: must be positive");
   if (o.h2d_gbps < 0) bad_input("--h2d-gbps: must not be negative (0 = scaled default)");
+  try {
+    resolve_cost_model(o.link_like);
+  } catch (const BadInput& e) {
+    bad_input("--link-like: {}", e.what());
+  }
   if (o.h2d_latency_us < 0) bad_input("--h2d-latency-us: must not be negative");
   if (!(o.control_interval_ms > 0)) bad_input("--control-interval-ms: must be positive");
   if (o.candidates < 0) bad_input("--candidates: must not be negative");

@@ -56,7 +56,8 @@ struct RunOptions {
   int64_t batch_max_tokens = 8192;
   double batch_timeout_us = 2000;
   int64_t queue_cap = 256;
-  double h2d_gbps = 0;                // 0 = scaled from the measured sgemm rate (A100 ratio)
+  double h2d_gbps = 0;                // 0 = the link rule against --link-like (node/link_setup.h)
+  std::string link_like = "a100-80gb"; // the device whose miss:compute ratio the CPU link keeps
   double h2d_latency_us = 10;
   double control_interval_ms = 1000;
   double warmup_s = 2;

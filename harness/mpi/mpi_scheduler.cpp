@@ -17,6 +17,7 @@
 #include "harness/mpi/inbox.h"
 #include "harness/mpi/mpi_driver.h"
 #include "harness/mpi/mpi_util.h"
+#include "harness/node/link_setup.h"
 #include "harness/results_sink.h"
 #include "results/summary.h"
 
@@ -34,9 +35,20 @@ int run_scheduler(const RunContext& ctx, int world) {
             << ctx.trace.name << "\n--- effective configuration ---\n"
             << ctx.config_text << "-------------------------------\n";
 
-  const LinkSetup link = link_setup(ctx.opt);
-  std::cout << "h2d link: " << link.describe << "\n";
   const auto clocks = sync_clocks(world, mpi::share_host_names());
+  // The link rule's CPU side, measured on each worker in turn (the others sleep), at the
+  // priority it will serve with before it lowers it; the median sets the one rate of the run.
+  std::vector<double> cpu_ns;
+  for (int w = 1; w < world && link_needs_measurement(ctx.opt); ++w) {
+    HELM_MPI(MPI_Send(nullptr, 0, MPI_BYTE, w, mpi::kMeasureLink, MPI_COMM_WORLD));
+    mpi::wait_for_message(w);
+    double ns = 0;
+    HELM_MPI(MPI_Recv(&ns, 1, MPI_DOUBLE, w, mpi::kMeasureLink, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+    cpu_ns.push_back(ns);
+  }
+  std::sort(cpu_ns.begin(), cpu_ns.end());
+  const LinkSetup link = link_setup(ctx.opt, ctx.model, ctx.candidates, cpu_ns.empty() ? 0 : cpu_ns[cpu_ns.size() / 2]);
+  std::cout << "h2d link: " << link.describe << "\n";
   // t = 0 of the run, a little in the future so every worker has its start message in time.
   const int64_t origin_raw = mpi::steady_raw_ns() + 300'000'000;
   for (int w = 1; w < world; ++w) {
@@ -46,7 +58,7 @@ int run_scheduler(const RunContext& ctx, int world) {
 
   RootAttributes attrs = provenance_attributes(ctx, world);
   attrs.set("h2d_bytes_per_s", link.bytes_per_s).set("h2d_link", link.describe);
-  attrs.set("sgemm_gflops", link.sgemm_gflops);
+  attrs.set("h2d_link_rule", link.rule).set("link_cpu_ns", link.cpu_ns);
   attrs.set("clock_offsets", describe_offsets(clocks));
   ResultsSink sink(ctx.opt.out, attrs);
   const char* log_path = std::getenv("HELM_EVENT_LOG");

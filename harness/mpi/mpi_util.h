@@ -38,6 +38,7 @@ enum Tag : int {
   kStart = 8,      // 0 -> worker: StartMsg
   kEvictions = 9,  // worker -> 0: int64 users whose KV left the pool, in order (the router's view)
   kTargets = 10,   // 0 -> worker: double[workers], the target splits of the memory control loop
+  kMeasureLink = 11,  // 0 -> worker: time the link rule's shapes; worker -> 0: double ns
 };
 
 // One request's fate travels as the front end's NodeOutcome (times already in rank 0's frame).
@@ -87,6 +88,18 @@ inline int64_t steady_raw_ns() {
 // oversubscribed ranks share.
 inline void idle_sleep(int64_t ns) {
   if (ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(ns));
+}
+
+// Waits for a message from `source` with an idle sleep between probes: a blocking MPI call would
+// spin, and a spinning rank steals the core another rank is measuring or serving on.
+inline MPI_Status wait_for_message(int source) {
+  for (;;) {
+    int flag = 0;
+    MPI_Status st;
+    HELM_MPI(MPI_Iprobe(source, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st));
+    if (flag) return st;
+    idle_sleep(500'000);
+  }
 }
 
 // Sends that must stay alive until MPI is done with their buffers: completed ones are reaped

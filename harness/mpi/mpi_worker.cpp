@@ -7,6 +7,7 @@
 #include "controller/memory_policy.h"
 #include "harness/cli/provenance.h"
 #include "harness/mpi/clock_sync.h"
+#include "harness/node/link_setup.h"
 #include "harness/mpi/mpi_driver.h"
 #include "harness/mpi/mpi_util.h"
 #include "harness/node/window_stats.h"
@@ -23,13 +24,22 @@ int run_worker(const RunContext& ctx, int rank) {
   HELM_MPI(MPI_Comm_size(MPI_COMM_WORLD, &world));
   mpi::share_host_names();
   answer_clock_pings();  // before lowering the priority: a slow answer would skew the offset
+  mpi::StartMsg start;
+  for (;;) {  // rank 0 may first ask for the link rule's measurement (harness/node/link_setup.h)
+    const MPI_Status st = mpi::wait_for_message(0);
+    if (st.MPI_TAG == mpi::kStart) {
+      HELM_MPI(MPI_Recv(&start, sizeof start, MPI_BYTE, 0, mpi::kStart, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+      break;
+    }
+    HELM_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, 0, mpi::kMeasureLink, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+    const double ns = measure_link_shapes(ctx.opt, ctx.model, ctx.candidates);
+    HELM_MPI(MPI_Send(&ns, 1, MPI_DOUBLE, 0, mpi::kMeasureLink, MPI_COMM_WORLD));
+  }
   if (worker_sched(world) == "idle") {
     sched_param none{};
     none.sched_priority = 0;
     sched_setscheduler(0, SCHED_IDLE, &none);
   }
-  mpi::StartMsg start;
-  HELM_MPI(MPI_Recv(&start, sizeof start, MPI_BYTE, 0, mpi::kStart, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
 
   // The run's clock: t = 0 at rank 0's origin, converted through the measured offset.
   const SteadyClock clock{std::chrono::steady_clock::time_point(std::chrono::nanoseconds(start.origin_raw))};
