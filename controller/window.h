@@ -24,6 +24,14 @@ struct NodeWindowStats {
   Nanos latency_p50 = 0, latency_p99 = 0;
   int64_t latency_count = 0;  // samples behind the percentiles (0: an empty window)
   double emb_share = 0;       // the split in effect at the end of the interval
+  // What HELM's state and reward read besides the above (0 where the driver does not fill them;
+  // not /nodes columns): arrivals whose user had been seen before, the arrivals' summed history
+  // lengths (tokens), completed requests over the SLO, bytes still waiting to be refilled after
+  // a split change, and a worker-side burst detector's state over 10 ms bins
+  // (controller/burst_detector.h; has_burst = 0 where none runs).
+  int64_t returning_arrivals = 0, history_tokens = 0, slo_misses = 0;
+  int64_t refill_backlog_bytes = 0;
+  uint8_t has_burst = 0, burst = 0;
   // Miss-ratio curves as latency (ns) the cache would have saved over recent windows if it held
   // i/20 of the pool: EMB hits save a row's copy over the link, KV hits save recomputing (or
   // onboarding) the reused tokens. has_curves = 0 where nobody collected them.

@@ -1,0 +1,233 @@
+// helm[:POLICY.h5][,OPTION=VALUE...]: HELM's learned memory policy, three layers per decision.
+//   1. The base policy (the file's, frozen; without a file an untrained one that holds the
+//      split): the share moves by max_delta * clamp(a, -1, 1) (helm_state.h).
+//   2. The residual adapter: + lambda * tanh(u), u from a small Gaussian policy trained online
+//      by PPO from all nodes' windows (online_learner.h); it starts with a zero output layer.
+//   3. Burst-aware recovery: while a burst alarm is up the split holds and the node's refill
+//      is throttled; after it, the allowed move and the refill share ramp back with calm()
+//      (burst_detector.h). The alarm is the worker's 10 ms detector where the window carries
+//      one (has_burst), else this policy's own detector over arrivals per window.
+// Options (the ablation and tuning, so no driver needs to know them):
+//   adapter=on|off|sync  (on: background training thread; sync: trains inside the decision that
+//                         completes a round, deterministic, for `sim`), default on
+//   burst=on|off         default on
+//   explore=on|off       adapter exploration noise, default on
+//   lambda=X             residual bound (0.05), every=N windows per update (64),
+//   slo_ms=X             the reward's SLO (default: the run's, else the file's), seed=N (0)
+// e.g. helm:base.h5,adapter=off,burst=off is the base alone. Nodes created one after another
+// from the same spec (node 0 first, as both drivers do) share one file and one learner.
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <mutex>
+
+#include "common/error.h"
+#include "controller/burst_detector.h"
+#include "controller/helm_policy_file.h"
+#include "controller/helm_state.h"
+#include "controller/online_learner.h"
+#include "controller/policies.h"
+
+namespace helm::policies {
+namespace {
+
+struct HelmOptions {
+  std::string file;
+  enum { kOff, kOn, kSync } adapter = kOn;
+  bool burst = true, explore = true;
+  double lambda = 0.05, slo_ms = 0;
+  int every = 64;
+  uint64_t seed = 0;
+};
+
+double number(std::string_view v, std::string_view key, std::string_view spec) {
+  double x = 0;
+  const auto r = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (r.ec != std::errc() || r.ptr != v.data() + v.size() || !std::isfinite(x))
+    bad_input("--memory-policy helm:{}: option '{}' needs a number, got '{}'", spec, key, v);
+  return x;
+}
+
+bool on_off(std::string_view v, std::string_view key, std::string_view spec) {
+  if (v == "on") return true;
+  if (v == "off") return false;
+  bad_input("--memory-policy helm:{}: option '{}' must be on or off, got '{}'", spec, key, v);
+}
+
+HelmOptions parse(std::string_view spec) {
+  HelmOptions o;
+  size_t pos = 0;
+  bool first = true;
+  while (pos <= spec.size() && !spec.empty()) {
+    const size_t comma = std::min(spec.find(',', pos), spec.size());
+    const std::string_view tok = spec.substr(pos, comma - pos);
+    pos = comma + 1;
+    const size_t eq = tok.find('=');
+    if (eq == std::string_view::npos) {
+      if (!first || tok.empty()) bad_input("--memory-policy helm:{}: '{}' is not OPTION=VALUE", spec, tok);
+      o.file = std::string(tok);
+    } else {
+      const std::string_view k = tok.substr(0, eq), v = tok.substr(eq + 1);
+      if (k == "adapter") {
+        if (v == "sync") o.adapter = HelmOptions::kSync;
+        else o.adapter = on_off(v, k, spec) ? HelmOptions::kOn : HelmOptions::kOff;
+      } else if (k == "burst") {
+        o.burst = on_off(v, k, spec);
+      } else if (k == "explore") {
+        o.explore = on_off(v, k, spec);
+      } else if (k == "lambda") {
+        o.lambda = number(v, k, spec);
+        if (!(o.lambda >= 0 && o.lambda <= 1)) bad_input("--memory-policy helm:{}: lambda must be in [0, 1]", spec);
+      } else if (k == "every") {
+        o.every = static_cast<int>(number(v, k, spec));
+        if (o.every < 2 || o.every > 100000) bad_input("--memory-policy helm:{}: every must be in [2, 100000]", spec);
+      } else if (k == "slo_ms") {
+        o.slo_ms = number(v, k, spec);
+        if (!(o.slo_ms > 0)) bad_input("--memory-policy helm:{}: slo_ms must be positive", spec);
+      } else if (k == "seed") {
+        o.seed = static_cast<uint64_t>(number(v, k, spec));
+      } else {
+        bad_input("--memory-policy helm:{}: unknown option '{}' (adapter, burst, explore, lambda, every, slo_ms, seed)", spec, k);
+      }
+    }
+    first = false;
+    if (comma == spec.size()) break;
+  }
+  return o;
+}
+
+// What the nodes of one run share: the base policy (read-only) and the adapter's learner.
+struct Shared {
+  HelmPolicyFile base;
+  std::unique_ptr<OnlineLearner> learner;
+};
+
+std::shared_ptr<Shared> shared_for(std::string_view arg, const HelmOptions& o, const PolicyContext& ctx) {
+  static std::mutex mu;
+  static std::map<std::string, std::weak_ptr<Shared>> groups;
+  const std::string key = fmt::format("{}|{}|{}", arg, ctx.nodes, ctx.interval);
+  std::lock_guard<std::mutex> lock(mu);
+  if (ctx.node != 0)
+    if (auto s = groups[key].lock()) return s;
+  auto s = std::make_shared<Shared>();
+  s->base = o.file.empty() ? untrained_helm_policy(PpoConfig{}, o.seed) : load_helm_policy(o.file);
+  s->base.norm.freeze();
+  if (o.slo_ms > 0) s->base.reward.slo_ns = o.slo_ms * 1e6;
+  else if (ctx.slo > 0) s->base.reward.slo_ns = static_cast<double>(ctx.slo);
+  if (o.adapter != HelmOptions::kOff) {
+    AdapterConfig ac;
+    ac.every = o.every;
+    ac.background = o.adapter == HelmOptions::kOn;
+    s->learner = std::make_unique<OnlineLearner>(ctx.nodes, kHelmStateDim, ac, o.seed);
+  }
+  groups[key] = s;
+  return s;
+}
+
+BurstConfig window_burst_config(Nanos interval) {
+  // Fallback detector, one bin per control window over request arrivals (Poisson enough).
+  BurstConfig c;
+  const double s = static_cast<double>(interval) * 1e-9;
+  c.bin_ns = interval;
+  c.baseline_s = 30 * s;
+  c.warmup_s = 3 * s;
+  c.adopt_after_s = 30 * s;
+  c.recovery_s = 3 * s;
+  return c;
+}
+
+class Helm final : public MemoryPolicy {
+ public:
+  Helm(std::string_view arg, const PolicyContext& ctx)
+      : o_(parse(arg)),
+        node_(ctx.node),
+        shared_(shared_for(arg, o_, ctx)),
+        features_(static_cast<double>(ctx.interval), shared_->base.reward),
+        burst_(window_burst_config(ctx.interval)),
+        rng_(stream_seed(o_.seed, fmt::format("helm-explore-{}", ctx.node))) {
+    const auto& b = shared_->base.base.mean;
+    ws_.resize(b.workspace_size());
+    if (shared_->learner) {
+      adapter_ = shared_->learner->initial();
+      ws_.resize(std::max(ws_.size(), adapter_.mean.workspace_size()));
+    }
+  }
+  double initial_share() const override { return 0.5; }
+  bool needs_curves() const override { return true; }
+  double decide(const NodeWindowStats& w) override { return decide_parts(w).target; }
+
+  PolicyOutput decide_parts(const NodeWindowStats& w) override {
+    const HelmPolicyFile& base = shared_->base;
+    PolicyOutput out;
+    // Layer 3's signal first: the state carries the alarm.
+    bool alarm = false;
+    double calm = 1.0;
+    if (o_.burst) {
+      if (w.has_burst) {
+        alarm = w.burst != 0;
+        calm = alarm ? 0.0 : 1.0;
+      } else {
+        alarm = burst_.add(static_cast<double>(w.arrivals));
+        calm = burst_.calm();
+      }
+    }
+    out.burst = alarm;
+    out.reward = helm_reward(w, base.reward);
+    features_.compute(w, alarm, raw_);
+    base.norm.normalise(raw_, z_);
+    // Layer 1.
+    float a = 0;
+    base.base.mean.forward_one(z_, &a, ws_.data());
+    out.base_part = helm_apply_action(w.emb_share, a, base.max_delta);
+    // Layer 2.
+    if (OnlineLearner* l = shared_->learner.get()) {
+      l->fetch(version_, adapter_);
+      float mu = 0;
+      adapter_.mean.forward_one(z_, &mu, ws_.data());
+      const double ls = adapter_.log_std[0];
+      const double eps = o_.explore ? rng_.normal() : 0.0;
+      const float u = static_cast<float>(mu + std::exp(ls) * eps);
+      const double zz = (static_cast<double>(u) - mu) * std::exp(-ls);
+      const double logp = -0.5 * zz * zz - ls - 0.91893853320467274178;
+      out.residual_part = o_.lambda * std::tanh(static_cast<double>(u));
+      // Learn only from windows the burst layer left alone (its holds are not the adapter's).
+      if (have_pending_ && calm >= 1.0) l->push(node_, pending_z_, pending_u_, pending_logp_, out.reward, z_);
+      have_pending_ = calm >= 1.0;
+      std::copy(z_, z_ + kHelmStateDim, pending_z_);
+      pending_u_ = u;
+      pending_logp_ = logp;
+    }
+    const double want = std::clamp(out.base_part + out.residual_part, 0.0, 1.0);
+    out.target = want;
+    if (calm < 1.0) {  // hold during the alarm, then let the allowed move ramp back
+      const double limit = base.max_delta * calm;
+      out.target = std::clamp(w.emb_share + std::clamp(want - w.emb_share, -limit, limit), 0.0, 1.0);
+    }
+    out.refill_scale = o_.burst ? 0.25 + 0.75 * calm : 1.0;
+    return out;
+  }
+
+ private:
+  HelmOptions o_;
+  int node_;
+  std::shared_ptr<Shared> shared_;
+  HelmFeatures features_;
+  BurstDetector burst_;
+  Rng rng_;
+  AdapterWeights adapter_;
+  uint64_t version_ = 0;
+  std::vector<float> ws_;
+  double raw_[kHelmStateDim] = {};
+  float z_[kHelmStateDim] = {}, pending_z_[kHelmStateDim] = {};
+  float pending_u_ = 0;
+  double pending_logp_ = 0;
+  bool have_pending_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<MemoryPolicy> make_helm(std::string_view arg, const PolicyContext& ctx) {
+  return std::make_unique<Helm>(arg, ctx);
+}
+
+}  // namespace helm::policies
