@@ -7,6 +7,17 @@
 
 namespace helm {
 
+BurstConfig per_window_burst_config(Nanos interval) {
+  BurstConfig c;
+  const double s = static_cast<double>(interval) * 1e-9;
+  c.bin_ns = interval;
+  c.baseline_s = 30 * s;
+  c.warmup_s = 3 * s;
+  c.adopt_after_s = 30 * s;
+  c.recovery_s = 3 * s;
+  return c;
+}
+
 BurstDetector::BurstDetector(const BurstConfig& cfg) : cfg_(cfg) {
   HELM_CHECK(cfg.bin_ns > 0 && cfg.factor > 1 && cfg.threshold > 0 && cfg.clear_threshold > 0,
              "burst detector: bin, factor, thresholds must be positive (factor > 1)");

@@ -34,6 +34,10 @@ struct BurstConfig {
   double min_rate = 1e-3;      // floor of the per-bin baseline (an idle node)
 };
 
+// A detector over one count per control window (request arrivals: Poisson enough), for where no
+// worker-side 10 ms detector runs: the same rules on a coarser clock (baseline over 30 windows).
+BurstConfig per_window_burst_config(Nanos interval);
+
 class BurstDetector {
  public:
   explicit BurstDetector(const BurstConfig& cfg = {});

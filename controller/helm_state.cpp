@@ -50,6 +50,21 @@ void HelmFeatures::compute(const NodeWindowStats& w, bool burst, double* f) {
   f[15] = std::log1p(static_cast<double>(w.h2d_demand_bytes) / kMiB);
 }
 
+HelmObserver::View HelmObserver::observe(const NodeWindowStats& w, double* raw) {
+  View v;
+  if (on_) {
+    if (w.has_burst) {
+      v.alarm = w.burst != 0;
+      v.calm = v.alarm ? 0.0 : 1.0;
+    } else {
+      v.alarm = burst_.add(static_cast<double>(w.arrivals));
+      v.calm = burst_.calm();
+    }
+  }
+  features_.compute(w, v.alarm, raw);
+  return v;
+}
+
 double helm_reward(const NodeWindowStats& w, const HelmRewardConfig& rc) {
   const double viol = static_cast<double>(w.slo_misses + w.dropped) /
                       static_cast<double>(std::max<int64_t>(1, w.completed + w.dropped));

@@ -27,6 +27,7 @@
 #pragma once
 #include <string>
 
+#include "controller/burst_detector.h"
 #include "controller/window.h"
 
 namespace helm {
@@ -52,6 +53,25 @@ class HelmFeatures {
   double interval_s_;
   HelmRewardConfig rc_;
   double prev_rate_ = -1;
+};
+
+// One node's window as HELM sees it, in serving and in training alike: the burst alarm in
+// effect (the worker's 10 ms detector where the window carries one, else a per-window detector
+// over arrivals) and the raw state.
+class HelmObserver {
+ public:
+  HelmObserver(Nanos interval, const HelmRewardConfig& rc, bool burst_layer)
+      : features_(static_cast<double>(interval), rc), burst_(per_window_burst_config(interval)), on_(burst_layer) {}
+  struct View {
+    bool alarm = false;
+    double calm = 1.0;  // 0 in an alarm, ramping back to 1 after it
+  };
+  View observe(const NodeWindowStats& w, double* raw);
+
+ private:
+  HelmFeatures features_;
+  BurstDetector burst_;
+  bool on_;
 };
 
 double helm_reward(const NodeWindowStats& w, const HelmRewardConfig& rc);

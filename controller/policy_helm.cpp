@@ -22,7 +22,6 @@
 #include <mutex>
 
 #include "common/error.h"
-#include "controller/burst_detector.h"
 #include "controller/helm_policy_file.h"
 #include "controller/helm_state.h"
 #include "controller/online_learner.h"
@@ -124,26 +123,13 @@ std::shared_ptr<Shared> shared_for(std::string_view arg, const HelmOptions& o, c
   return s;
 }
 
-BurstConfig window_burst_config(Nanos interval) {
-  // Fallback detector, one bin per control window over request arrivals (Poisson enough).
-  BurstConfig c;
-  const double s = static_cast<double>(interval) * 1e-9;
-  c.bin_ns = interval;
-  c.baseline_s = 30 * s;
-  c.warmup_s = 3 * s;
-  c.adopt_after_s = 30 * s;
-  c.recovery_s = 3 * s;
-  return c;
-}
-
 class Helm final : public MemoryPolicy {
  public:
   Helm(std::string_view arg, const PolicyContext& ctx)
       : o_(parse(arg)),
         node_(ctx.node),
         shared_(shared_for(arg, o_, ctx)),
-        features_(static_cast<double>(ctx.interval), shared_->base.reward),
-        burst_(window_burst_config(ctx.interval)),
+        observer_(ctx.interval, shared_->base.reward, o_.burst),
         rng_(stream_seed(o_.seed, fmt::format("helm-explore-{}", ctx.node))) {
     const auto& b = shared_->base.base.mean;
     ws_.resize(b.workspace_size());
@@ -160,20 +146,10 @@ class Helm final : public MemoryPolicy {
     const HelmPolicyFile& base = shared_->base;
     PolicyOutput out;
     // Layer 3's signal first: the state carries the alarm.
-    bool alarm = false;
-    double calm = 1.0;
-    if (o_.burst) {
-      if (w.has_burst) {
-        alarm = w.burst != 0;
-        calm = alarm ? 0.0 : 1.0;
-      } else {
-        alarm = burst_.add(static_cast<double>(w.arrivals));
-        calm = burst_.calm();
-      }
-    }
-    out.burst = alarm;
+    const HelmObserver::View v = observer_.observe(w, raw_);
+    const double calm = v.calm;
+    out.burst = v.alarm;
     out.reward = helm_reward(w, base.reward);
-    features_.compute(w, alarm, raw_);
     base.norm.normalise(raw_, z_);
     // Layer 1.
     float a = 0;
@@ -211,8 +187,7 @@ class Helm final : public MemoryPolicy {
   HelmOptions o_;
   int node_;
   std::shared_ptr<Shared> shared_;
-  HelmFeatures features_;
-  BurstDetector burst_;
+  HelmObserver observer_;
   Rng rng_;
   AdapterWeights adapter_;
   uint64_t version_ = 0;
