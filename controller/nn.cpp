@@ -74,6 +74,32 @@ size_t Mlp<T>::workspace_size() const {
   return 2 * static_cast<size_t>(widest);
 }
 
+namespace {
+
+// y = W x for column-major W (r x c): rows in blocks of 32 whose sums stay in registers while
+// the columns stream past (a generic gemv reloads and stores y for every few columns).
+template <typename T>
+void gemv(const T* __restrict W, const T* __restrict x, T* __restrict y, int r, int c) {
+  constexpr int kB = 32;
+  int i0 = 0;
+  for (; i0 + kB <= r; i0 += kB) {
+    T acc[kB] = {};
+    for (int j = 0; j < c; ++j) {
+      const T xj = x[j];
+      const T* col = W + static_cast<size_t>(j) * r + i0;
+      for (int i = 0; i < kB; ++i) acc[i] += col[i] * xj;
+    }
+    for (int i = 0; i < kB; ++i) y[i0 + i] = acc[i];
+  }
+  for (int i = i0; i < r; ++i) {
+    T s = 0;
+    for (int j = 0; j < c; ++j) s += W[static_cast<size_t>(j) * r + i] * x[j];
+    y[i] = s;
+  }
+}
+
+}  // namespace
+
 template <typename T>
 void Mlp<T>::forward_one(const T* x, T* y, T* ws) const {
   const size_t half = workspace_size() / 2;
@@ -81,8 +107,8 @@ void Mlp<T>::forward_one(const T* x, T* y, T* ws) const {
   for (int l = 0; l < layers(); ++l) {
     const int r = sizes_[l + 1];
     T* dst = l + 1 == layers() ? y : ws + (l % 2) * half;
+    gemv(theta_.data() + off_[l], cur, dst, r, sizes_[l]);
     Eigen::Map<Vec<T>> h(dst, r);
-    h.noalias() = W(l) * Eigen::Map<const Vec<T>>(cur, sizes_[l]);
     h += b(l);
     if (l + 1 < layers()) h.array() = h.array().tanh();
     cur = dst;

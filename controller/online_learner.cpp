@@ -45,13 +45,21 @@ void OnlineLearner::push(int node, const float* obs, float u, double logp, doubl
   {
     std::lock_guard<std::mutex> lock(mu_);
     Segment& s = open_[static_cast<size_t>(node)];
+    if (s.u.empty()) {  // a new segment: allocate once, not while the decisions append
+      s.obs.reserve(static_cast<size_t>(cfg_.every) * dim_);
+      s.u.reserve(static_cast<size_t>(cfg_.every));
+      s.logp.reserve(static_cast<size_t>(cfg_.every));
+      s.reward.reserve(static_cast<size_t>(cfg_.every));
+    }
     s.obs.insert(s.obs.end(), obs, obs + dim_);
     s.u.push_back(u);
     s.logp.push_back(logp);
     s.reward.push_back(reward);
     if (static_cast<int>(s.u.size()) < cfg_.every) return;
     s.next_obs.assign(next_obs, next_obs + dim_);
-    ready_[static_cast<size_t>(node)].push_back(std::move(s));
+    auto& q = ready_[static_cast<size_t>(node)];
+    if (static_cast<int>(q.size()) >= cfg_.max_ready) q.erase(q.begin());
+    q.push_back(std::move(s));
     s = Segment{};
     if (cfg_.background) {
       if (std::all_of(ready_.begin(), ready_.end(), [](const auto& q) { return !q.empty(); }))

@@ -29,7 +29,7 @@ namespace helm {
 struct AdapterConfig {
   PpoConfig ppo = [] {
     PpoConfig c;
-    c.hidden = {32, 32};
+    c.hidden = {32};  // a small residual: one hidden layer keeps a decision under 1 us
     c.minibatches = 4;
     c.anneal_lr = false;  // online: no end to anneal toward
     c.policy_out_gain = 0;  // zero-initialised output layer
@@ -39,6 +39,9 @@ struct AdapterConfig {
   int every = 64;          // windows per node between updates
   bool background = true;  // false: train inside push() (deterministic)
   int nice = 10;           // how far below its creator the training thread runs
+  // Full segments a node may have waiting (for a slow node or a busy trainer); beyond it the
+  // oldest is dropped: stale on-policy data is worth little, and memory stays bounded.
+  int max_ready = 4;
 };
 
 struct AdapterWeights {

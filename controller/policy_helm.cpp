@@ -135,6 +135,7 @@ class Helm final : public MemoryPolicy {
     ws_.resize(b.workspace_size());
     if (shared_->learner) {
       adapter_ = shared_->learner->initial();
+      set_std();
       ws_.resize(std::max(ws_.size(), adapter_.mean.workspace_size()));
     }
   }
@@ -157,14 +158,13 @@ class Helm final : public MemoryPolicy {
     out.base_part = helm_apply_action(w.emb_share, a, base.max_delta);
     // Layer 2.
     if (OnlineLearner* l = shared_->learner.get()) {
-      l->fetch(version_, adapter_);
+      if (l->fetch(version_, adapter_)) set_std();
       float mu = 0;
       adapter_.mean.forward_one(z_, &mu, ws_.data());
-      const double ls = adapter_.log_std[0];
       const double eps = o_.explore ? rng_.normal() : 0.0;
-      const float u = static_cast<float>(mu + std::exp(ls) * eps);
-      const double zz = (static_cast<double>(u) - mu) * std::exp(-ls);
-      const double logp = -0.5 * zz * zz - ls - 0.91893853320467274178;
+      const float u = static_cast<float>(mu + std_ * eps);
+      const double zz = (static_cast<double>(u) - mu) * inv_std_;
+      const double logp = -0.5 * zz * zz - log_std_ - 0.91893853320467274178;
       out.residual_part = o_.lambda * std::tanh(static_cast<double>(u));
       // Learn only from windows the burst layer left alone (its holds are not the adapter's).
       if (have_pending_ && calm >= 1.0) l->push(node_, pending_z_, pending_u_, pending_logp_, out.reward, z_);
@@ -184,6 +184,11 @@ class Helm final : public MemoryPolicy {
   }
 
  private:
+  void set_std() {
+    log_std_ = adapter_.log_std[0];
+    std_ = std::exp(log_std_);
+    inv_std_ = 1.0 / std_;
+  }
   HelmOptions o_;
   int node_;
   std::shared_ptr<Shared> shared_;
@@ -191,6 +196,7 @@ class Helm final : public MemoryPolicy {
   Rng rng_;
   AdapterWeights adapter_;
   uint64_t version_ = 0;
+  double log_std_ = 0, std_ = 1, inv_std_ = 1;
   std::vector<float> ws_;
   double raw_[kHelmStateDim] = {};
   float z_[kHelmStateDim] = {}, pending_z_[kHelmStateDim] = {};
