@@ -177,22 +177,30 @@ void RunningNorm::refresh() {
 }
 
 template <typename T>
-void Adam::step(T* params, const T* grad, size_t n, double lr) {
+void Adam::step(std::initializer_list<Slice<T>> parts, const T* grad, double lr) {
+  size_t n = 0;
+  for (const auto& s : parts) n += s.n;
   HELM_CHECK(n == m_.size(), "Adam over {} parameters, given {}", m_.size(), n);
   ++t_;
   const double c1 = 1 - std::pow(b1_, static_cast<double>(t_));
   const double c2 = 1 - std::pow(b2_, static_cast<double>(t_));
   const double step = lr / c1, root_c2 = std::sqrt(c2);
-  for (size_t i = 0; i < n; ++i) {
-    const double g = grad[i];
-    m_[i] = b1_ * m_[i] + (1 - b1_) * g;
-    v_[i] = b2_ * v_[i] + (1 - b2_) * g * g;
+  size_t off = 0;
+  for (const auto& s : parts) {
+    const auto len = static_cast<Eigen::Index>(s.n);
+    Eigen::Map<Eigen::ArrayXf> m(m_.data() + off, len), v(v_.data() + off, len);
+    const auto g = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>(grad + off, len).template cast<float>();
+    const float b1 = static_cast<float>(b1_), b2 = static_cast<float>(b2_);
+    m = b1 * m + (1 - b1) * g;
+    v = b2 * v + (1 - b2) * g.square();
     // torch: p -= lr / c1 * m / (sqrt(v) / sqrt(c2) + eps)
-    params[i] -= static_cast<T>(step * m_[i] / (std::sqrt(v_[i]) / root_c2 + eps_));
+    Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>(s.p, len) -=
+        (static_cast<float>(step) * m / (v.sqrt() / static_cast<float>(root_c2) + static_cast<float>(eps_))).template cast<T>();
+    off += s.n;
   }
 }
-template void Adam::step<float>(float*, const float*, size_t, double);
-template void Adam::step<double>(double*, const double*, size_t, double);
+template void Adam::step<float>(std::initializer_list<Slice<float>>, const float*, double);
+template void Adam::step<double>(std::initializer_list<Slice<double>>, const double*, double);
 
 double gaussian_log_prob(const double* a, const double* mu, const double* log_std, int dims) {
   constexpr double kHalfLog2Pi = 0.91893853320467274178;

@@ -11,6 +11,7 @@
 #pragma once
 #include <Eigen/Core>
 #include <cstdint>
+#include <initializer_list>
 #include <vector>
 
 #include "common/rng.h"
@@ -109,13 +110,24 @@ class RunningNorm {
 class Adam {
  public:
   explicit Adam(size_t n = 0, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-5)
-      : m_(n, 0.0), v_(n, 0.0), b1_(beta1), b2_(beta2), eps_(eps) {}
+      : m_(n, 0.f), v_(n, 0.f), b1_(beta1), b2_(beta2), eps_(eps) {}
   template <typename T>
-  void step(T* params, const T* grad, size_t n, double lr);
+  void step(T* params, const T* grad, size_t n, double lr) {
+    step<T>({Slice<T>{params, n}}, grad, lr);
+  }
+  // One step over parameters held in several buffers (grad is their concatenation), so a
+  // network's weights need not be gathered into one vector and back for every minibatch.
+  template <typename T>
+  struct Slice {
+    T* p;
+    size_t n;
+  };
+  template <typename T>
+  void step(std::initializer_list<Slice<T>> parts, const T* grad, double lr);
   int64_t steps() const { return t_; }
 
  private:
-  std::vector<double> m_, v_;
+  std::vector<float> m_, v_;  // float moments (as torch keeps them for float weights): 4-wide math
   double b1_, b2_, eps_;
   int64_t t_ = 0;
 };

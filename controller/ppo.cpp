@@ -222,16 +222,15 @@ PpoStats Ppo::update(Rollout& r, double lr_frac) {
     for (int start = 0; start + mb <= n; start += mb) {
       idx.assign(order.begin() + start, order.begin() + start + mb);
       ppo_loss_grad(ac_, r, idx, cfg_, grad_, &s);
-      double sq = 0;
-      for (float g : grad_) sq += static_cast<double>(g) * g;
-      const double norm = std::sqrt(sq);
+      Eigen::Map<Eigen::ArrayXf> g(grad_.data(), static_cast<Eigen::Index>(grad_.size()));
+      const double norm = std::sqrt(static_cast<double>(g.matrix().squaredNorm()));
       s.grad_norm += norm;
       const double coef = cfg_.max_grad_norm / (norm + 1e-6);  // torch's clip_grad_norm_
-      if (coef < 1)
-        for (float& g : grad_) g = static_cast<float>(g * coef);
-      ac_.get(flat_);
-      adam_.step(flat_.data(), grad_.data(), flat_.size(), lr);
-      ac_.set(flat_);
+      if (coef < 1) g *= static_cast<float>(coef);
+      adam_.step<float>({{ac_.mean.params().data(), ac_.mean.params().size()},
+                         {ac_.log_std.data(), ac_.log_std.size()},
+                         {ac_.value.params().data(), ac_.value.params().size()}},
+                        grad_.data(), lr);
       ++s.minibatches;
     }
   }

@@ -92,7 +92,7 @@ class Ppo {
   Rng rng_;  // exploration noise and minibatch shuffles
   ActorCritic ac_;
   nn::Adam adam_;
-  std::vector<float> ws_, mu_, flat_, grad_;
+  std::vector<float> ws_, mu_, grad_;
 };
 
 }  // namespace helm
