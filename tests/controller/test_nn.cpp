@@ -183,7 +183,7 @@ TEST(Adam, MinimisesAQuadratic) {
   std::vector<double> q{0.0, 0.0}, gq{5.0, -0.001};
   nn::Adam a2(2, 0.9, 0.999, 1e-12);
   a2.step(q.data(), gq.data(), 2, 0.1);
-  EXPECT_NEAR(q[0], -0.1, 1e-9);
+  EXPECT_NEAR(q[0], -0.1, 1e-6);  // float moments
   EXPECT_NEAR(q[1], 0.1, 1e-6);
 }
 
