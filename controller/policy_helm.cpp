@@ -14,6 +14,8 @@
 //   explore=on|off       adapter exploration noise, default on
 //   lambda=X             residual bound (0.05), every=N windows per update (64),
 //   slo_ms=X             the reward's SLO (default: the run's, else the file's), seed=N (0)
+//   train=KEY            offline training: decisions come from the trainer registered under KEY
+//                        (train.h's push style; helm-bench train sets it up)
 // e.g. helm:base.h5,adapter=off,burst=off is the base alone. Nodes created one after another
 // from the same spec (node 0 first, as both drivers do) share one file and one learner.
 #include <charconv>
@@ -26,12 +28,13 @@
 #include "controller/helm_state.h"
 #include "controller/online_learner.h"
 #include "controller/policies.h"
+#include "controller/train.h"
 
 namespace helm::policies {
 namespace {
 
 struct HelmOptions {
-  std::string file;
+  std::string file, train;
   enum { kOff, kOn, kSync } adapter = kOn;
   bool burst = true, explore = true;
   double lambda = 0.05, slo_ms = 0;
@@ -83,10 +86,12 @@ HelmOptions parse(std::string_view spec) {
       } else if (k == "slo_ms") {
         o.slo_ms = number(v, k, spec);
         if (!(o.slo_ms > 0)) bad_input("--memory-policy helm:{}: slo_ms must be positive", spec);
+      } else if (k == "train") {
+        o.train = std::string(v);
       } else if (k == "seed") {
         o.seed = static_cast<uint64_t>(number(v, k, spec));
       } else {
-        bad_input("--memory-policy helm:{}: unknown option '{}' (adapter, burst, explore, lambda, every, slo_ms, seed)", spec, k);
+        bad_input("--memory-policy helm:{}: unknown option '{}' (adapter, burst, explore, lambda, every, slo_ms, train, seed)", spec, k);
       }
     }
     first = false;
@@ -113,7 +118,7 @@ std::shared_ptr<Shared> shared_for(std::string_view arg, const HelmOptions& o, c
   s->base.norm.freeze();
   if (o.slo_ms > 0) s->base.reward.slo_ns = o.slo_ms * 1e6;
   else if (ctx.slo > 0) s->base.reward.slo_ns = static_cast<double>(ctx.slo);
-  if (o.adapter != HelmOptions::kOff) {
+  if (o.adapter != HelmOptions::kOff && o.train.empty()) {
     AdapterConfig ac;
     ac.every = o.every;
     ac.background = o.adapter == HelmOptions::kOn;
@@ -131,6 +136,11 @@ class Helm final : public MemoryPolicy {
         shared_(shared_for(arg, o_, ctx)),
         observer_(ctx.interval, shared_->base.reward, o_.burst),
         rng_(stream_seed(o_.seed, fmt::format("helm-explore-{}", ctx.node))) {
+    if (!o_.train.empty()) {
+      trainer_ = find_trainer(o_.train);
+      if (!trainer_) bad_input("--memory-policy helm:{}: no trainer '{}' in this process (train= is for helm-bench train)", arg, o_.train);
+      if (!o_.file.empty()) bad_input("--memory-policy helm:{}: train= takes no policy file", arg);
+    }
     const auto& b = shared_->base.base.mean;
     ws_.resize(b.workspace_size());
     if (shared_->learner) {
@@ -146,6 +156,11 @@ class Helm final : public MemoryPolicy {
   PolicyOutput decide_parts(const NodeWindowStats& w) override {
     const HelmPolicyFile& base = shared_->base;
     PolicyOutput out;
+    if (trainer_) {  // offline training: the trainer's exploring policy acts, no layers 2 and 3
+      out.target = out.base_part = trainer_->act(node_, w);
+      out.reward = helm_reward(w, trainer_->config().reward);
+      return out;
+    }
     // Layer 3's signal first: the state carries the alarm.
     const HelmObserver::View v = observer_.observe(w, raw_);
     const double calm = v.calm;
@@ -193,6 +208,7 @@ class Helm final : public MemoryPolicy {
   int node_;
   std::shared_ptr<Shared> shared_;
   HelmObserver observer_;
+  BaseTrainer* trainer_ = nullptr;
   Rng rng_;
   AdapterWeights adapter_;
   uint64_t version_ = 0;

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "controller/memory_policy.h"
+#include "common/error.h"
 #include "controller/train.h"
 
 namespace helm {
@@ -125,6 +126,43 @@ TEST(TrainBasePolicy, ClosesMostOfTheGapToTheOracleOnAToyCluster) {
   RecordProperty("learned", std::to_string(learned));
   EXPECT_GT(oracle, hold + 0.1);
   EXPECT_GE(learned - hold, 0.8 * (oracle - hold)) << "hold " << hold << " oracle " << oracle << " learned " << learned;
+}
+
+// The push style (a driver running whole episodes, decisions through "helm:train=KEY") is the
+// same learner as the pull style: the same episodes give bit-identical weights.
+TEST(TrainBasePolicy, PushStyleThroughThePolicySpecMatchesPullStyle) {
+  TrainConfig cfg;
+  cfg.reward.slo_ns = kSloNs;
+  cfg.max_updates = 3;
+  cfg.rollout = 512;
+  cfg.seed = 9;
+  ToyCluster pull_env(4);
+  const HelmPolicyFile pulled = train_base_policy(pull_env, cfg);
+
+  BaseTrainer trainer(4, 1'000'000'000, cfg);
+  register_trainer("toy", &trainer);
+  ToyCluster env(4);
+  std::vector<NodeWindowStats> w;
+  std::vector<double> targets(4);
+  for (uint64_t ep = 0; !trainer.finished(); ++ep) {  // what a driver does per episode
+    std::vector<std::unique_ptr<MemoryPolicy>> pol;
+    for (int n = 0; n < 4; ++n) pol.push_back(make_policy("helm:train=toy", PolicyContext{n, 4, 1'000'000'000}));
+    env.reset(stream_seed(cfg.seed, "episode-" + std::to_string(ep)), w);
+    bool more = true;
+    while (more && !trainer.finished()) {
+      for (size_t n = 0; n < 4; ++n) targets[n] = pol[n]->decide(w[n]);
+      more = env.step(targets, w);
+    }
+    if (!more)
+      for (size_t n = 0; n < 4; ++n) pol[n]->decide(w[n]);
+    trainer.end_episode();
+  }
+  register_trainer("toy", nullptr);
+  const HelmPolicyFile pushed = trainer.result();
+  EXPECT_EQ(pushed.updates, 3);
+  EXPECT_EQ(pushed.base.mean.params(), pulled.base.mean.params());
+  EXPECT_EQ(pushed.norm.mean(), pulled.norm.mean());
+  EXPECT_THROW(make_policy("helm:train=toy", PolicyContext{}), BadInput);  // unregistered
 }
 
 TEST(TrainBasePolicy, StopsAtItsBudget) {
