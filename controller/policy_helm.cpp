@@ -16,12 +16,13 @@
 //   slo_ms=X             the reward's SLO (default: the run's, else the file's), seed=N (0)
 //   train=KEY            offline training: decisions come from the trainer registered under KEY
 //                        (train.h's push style; helm-bench train sets it up)
-// e.g. helm:base.h5,adapter=off,burst=off is the base alone. Nodes created one after another
-// from the same spec (node 0 first, as both drivers do) share one file and one learner.
+// e.g. helm:base.h5,adapter=off,burst=off is the base alone. The nodes of a run (made node after
+// node from the same spec, as both drivers do) share one file and one learner (Groups below).
 #include <charconv>
 #include <cmath>
 #include <map>
 #include <mutex>
+#include <vector>
 
 #include "common/error.h"
 #include "controller/helm_policy_file.h"
@@ -104,36 +105,65 @@ HelmOptions parse(std::string_view spec) {
 struct Shared {
   HelmPolicyFile base;
   std::unique_ptr<OnlineLearner> learner;
+  std::vector<int> live;  // live policies per node (under the groups' mutex)
 };
 
-std::shared_ptr<Shared> shared_for(std::string_view arg, const HelmOptions& o, const PolicyContext& ctx) {
-  static std::mutex mu;
-  static std::map<std::string, std::weak_ptr<Shared>> groups;
-  const std::string key = fmt::format("{}|{}|{}", arg, ctx.nodes, ctx.interval);
-  std::lock_guard<std::mutex> lock(mu);
-  if (ctx.node != 0)
-    if (auto s = groups[key].lock()) return s;
-  auto s = std::make_shared<Shared>();
-  s->base = o.file.empty() ? untrained_helm_policy(PpoConfig{}, o.seed) : load_helm_policy(o.file);
-  s->base.norm.freeze();
-  if (o.slo_ms > 0) s->base.reward.slo_ns = o.slo_ms * 1e6;
-  else if (ctx.slo > 0) s->base.reward.slo_ns = static_cast<double>(ctx.slo);
-  if (o.adapter != HelmOptions::kOff && o.train.empty()) {
-    AdapterConfig ac;
-    ac.every = o.every;
-    ac.background = o.adapter == HelmOptions::kOn;
-    s->learner = std::make_unique<OnlineLearner>(ctx.nodes, kHelmStateDim, ac, o.seed);
+// Drivers make one policy per node, node after node, and may make short-lived extra ones (to
+// read initial_share()). A policy joins the newest live group of its spec that has no live
+// policy for its node yet; otherwise it starts a new group.
+class Groups {
+ public:
+  static Groups& get() {
+    static Groups g;
+    return g;
   }
-  groups[key] = s;
-  return s;
-}
+  std::shared_ptr<Shared> join(std::string_view arg, const HelmOptions& o, const PolicyContext& ctx) {
+    const std::string key = fmt::format("{}|{}|{}", arg, ctx.nodes, ctx.interval);
+    const size_t node = static_cast<size_t>(ctx.node);
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& list = groups_[key];
+    std::erase_if(list, [](const std::weak_ptr<Shared>& w) { return w.expired(); });
+    for (auto it = list.rbegin(); it != list.rend(); ++it)
+      if (auto s = it->lock(); s && node < s->live.size() && s->live[node] == 0) {
+        ++s->live[node];
+        return s;
+      }
+    auto s = make(o, ctx);
+    ++s->live[node];
+    list.push_back(s);
+    return s;
+  }
+  void leave(Shared& s, int node) {
+    std::lock_guard<std::mutex> lock(mu_);
+    --s.live[static_cast<size_t>(node)];
+  }
+
+ private:
+  static std::shared_ptr<Shared> make(const HelmOptions& o, const PolicyContext& ctx) {
+    auto s = std::make_shared<Shared>();
+    s->live.assign(static_cast<size_t>(std::max(ctx.nodes, ctx.node + 1)), 0);
+    s->base = o.file.empty() ? untrained_helm_policy(PpoConfig{}, o.seed) : load_helm_policy(o.file);
+    s->base.norm.freeze();
+    if (o.slo_ms > 0) s->base.reward.slo_ns = o.slo_ms * 1e6;
+    else if (ctx.slo > 0) s->base.reward.slo_ns = static_cast<double>(ctx.slo);
+    if (o.adapter != HelmOptions::kOff && o.train.empty()) {
+      AdapterConfig ac;
+      ac.every = o.every;
+      ac.background = o.adapter == HelmOptions::kOn;
+      s->learner = std::make_unique<OnlineLearner>(std::max(ctx.nodes, 1), kHelmStateDim, ac, o.seed);
+    }
+    return s;
+  }
+  std::mutex mu_;
+  std::map<std::string, std::vector<std::weak_ptr<Shared>>> groups_;
+};
 
 class Helm final : public MemoryPolicy {
  public:
   Helm(std::string_view arg, const PolicyContext& ctx)
       : o_(parse(arg)),
         node_(ctx.node),
-        shared_(shared_for(arg, o_, ctx)),
+        shared_(Groups::get().join(arg, o_, ctx)),
         observer_(ctx.interval, shared_->base.reward, o_.burst),
         rng_(stream_seed(o_.seed, fmt::format("helm-explore-{}", ctx.node))) {
     if (!o_.train.empty()) {
@@ -149,6 +179,7 @@ class Helm final : public MemoryPolicy {
       ws_.resize(std::max(ws_.size(), adapter_.mean.workspace_size()));
     }
   }
+  ~Helm() override { Groups::get().leave(*shared_, node_); }
   double initial_share() const override { return 0.5; }
   bool needs_curves() const override { return true; }
   double decide(const NodeWindowStats& w) override { return decide_parts(w).target; }

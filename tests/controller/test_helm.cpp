@@ -195,8 +195,12 @@ TEST(HelmPolicy, BurstHoldsTheSplitThrottlesRefillAndRecoversGradually) {
 TEST(HelmPolicy, OnlineAdapterLearnsTowardTheBetterSplit) {
   // Two nodes, base holds (no file); a toy node whose window P99 is lowest at share 0.8.
   const std::string spec = "helm:adapter=sync,burst=off,every=64,lambda=0.05,slo_ms=100";
+  // As the drivers do: each node's policy, and a short-lived one per node to read its
+  // initial share; the two real ones must still share one learner.
   auto p0 = make_policy(spec, PolicyContext{0, 2, 1'000'000'000});
+  make_policy(spec, PolicyContext{0, 2, 1'000'000'000})->initial_share();
   auto p1 = make_policy(spec, PolicyContext{1, 2, 1'000'000'000});
+  make_policy(spec, PolicyContext{1, 2, 1'000'000'000})->initial_share();
   double share[2] = {0.3, 0.3};
   double late = 0;
   const int windows_per_node = 64 * 60;
