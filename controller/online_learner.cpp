@@ -15,6 +15,7 @@ OnlineLearner::OnlineLearner(int nodes, int state_dim, AdapterConfig cfg, uint64
       cfg_(std::move(cfg)),
       ppo_(state_dim, 1, cfg_.ppo, stream_seed(seed, "helm-adapter")),
       open_(static_cast<size_t>(nodes_)),
+      outbox_(static_cast<size_t>(nodes_)),
       ready_(static_cast<size_t>(nodes_)) {
   HELM_CHECK(cfg_.every >= 2, "adapter: every must be at least 2");
   initial_ = published_ = AdapterWeights{ppo_.net().mean, ppo_.net().log_std};
@@ -41,33 +42,48 @@ OnlineLearner::~OnlineLearner() {
 void OnlineLearner::push(int node, const float* obs, float u, double logp, double reward,
                          const float* next_obs) {
   HELM_CHECK(node >= 0 && node < nodes_, "adapter: node {} of {}", node, nodes_);
-  std::vector<Segment> round;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    Segment& s = open_[static_cast<size_t>(node)];
-    if (s.u.empty()) {  // a new segment: allocate once, not while the decisions append
-      s.obs.reserve(static_cast<size_t>(cfg_.every) * dim_);
-      s.u.reserve(static_cast<size_t>(cfg_.every));
-      s.logp.reserve(static_cast<size_t>(cfg_.every));
-      s.reward.reserve(static_cast<size_t>(cfg_.every));
-    }
-    s.obs.insert(s.obs.end(), obs, obs + dim_);
-    s.u.push_back(u);
-    s.logp.push_back(logp);
-    s.reward.push_back(reward);
-    if (static_cast<int>(s.u.size()) < cfg_.every) return;
-    s.next_obs.assign(next_obs, next_obs + dim_);
-    auto& q = ready_[static_cast<size_t>(node)];
-    if (static_cast<int>(q.size()) >= cfg_.max_ready) q.erase(q.begin());
-    q.push_back(std::move(s));
-    s = Segment{};
-    if (cfg_.background) {
-      if (std::all_of(ready_.begin(), ready_.end(), [](const auto& q) { return !q.empty(); }))
-        cv_.notify_one();
-      return;
-    }
-    if (!take_round(round)) return;
+  // open_ and outbox_ of a node belong to its one caller: no lock while filling.
+  Segment& s = open_[static_cast<size_t>(node)];
+  if (s.u.empty()) {  // a new segment: allocate once, not while the decisions append
+    s.obs.reserve(static_cast<size_t>(cfg_.every) * dim_);
+    s.u.reserve(static_cast<size_t>(cfg_.every));
+    s.logp.reserve(static_cast<size_t>(cfg_.every));
+    s.reward.reserve(static_cast<size_t>(cfg_.every));
   }
+  s.obs.insert(s.obs.end(), obs, obs + dim_);
+  s.u.push_back(u);
+  s.logp.push_back(logp);
+  s.reward.push_back(reward);
+  auto& out = outbox_[static_cast<size_t>(node)];
+  if (static_cast<int>(s.u.size()) >= cfg_.every) {
+    s.next_obs.assign(next_obs, next_obs + dim_);
+    if (static_cast<int>(out.size()) >= cfg_.max_ready) out.erase(out.begin());
+    out.push_back(std::move(s));
+    s = Segment{};
+  }
+  if (out.empty()) return;
+  // Hand full segments over. In background mode only if the lock is free right now: the
+  // trainer runs niced and may be preempted holding it, and a decision must not wait for it
+  // (the segments stay in the outbox until a later push).
+  std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
+  if (cfg_.background) {
+    if (!lock.try_lock()) return;
+  } else {
+    lock.lock();
+  }
+  auto& q = ready_[static_cast<size_t>(node)];
+  for (auto& seg : out) {
+    if (static_cast<int>(q.size()) >= cfg_.max_ready) q.erase(q.begin());
+    q.push_back(std::move(seg));
+  }
+  out.clear();
+  if (cfg_.background) {
+    if (std::all_of(ready_.begin(), ready_.end(), [](const auto& x) { return !x.empty(); })) cv_.notify_one();
+    return;
+  }
+  std::vector<Segment> round;
+  if (!take_round(round)) return;
+  lock.unlock();
   train(std::move(round));
 }
 

@@ -9,8 +9,10 @@
 // rollout (steps = every, envs = nodes) gets one PPO update (values are computed there, by the
 // learner's critic, so the decision path never evaluates a critic).
 // Threading: in background mode the update runs on the learner's own thread, niced below the
-// thread that created the learner; push() takes a mutex held only for appending or swapping
-// buffers, and fetch() only try-locks, so a decision never waits on training. New weights are
+// thread that created the learner; push() and fetch() only try-lock the mutex the trainer
+// takes (a preempted low-priority trainer holding it must not stall a decision), so a
+// decision never waits on training. push() for one node must come from one thread at a time
+// (its policy's caller). New weights are
 // published under that lock and picked up whole by fetch() (no torn weights). In sync mode the
 // update runs inside the push() that completes the round: deterministic (for `sim`).
 #pragma once
@@ -82,7 +84,8 @@ class OnlineLearner {
   Ppo ppo_;  // touched only by the training side
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<Segment> open_;                 // per node, filling
+  std::vector<Segment> open_;                 // per node, filling (its caller's, no lock)
+  std::vector<std::vector<Segment>> outbox_;  // per node, full, not yet handed over (no lock)
   std::vector<std::vector<Segment>> ready_;   // per node, full segments
   AdapterWeights initial_, published_;
   uint64_t version_ = 0;
