@@ -150,7 +150,7 @@ class Groups {
       AdapterConfig ac;
       ac.every = o.every;
       ac.background = o.adapter == HelmOptions::kOn;
-      s->learner = std::make_unique<OnlineLearner>(std::max(ctx.nodes, 1), kHelmStateDim, ac, o.seed);
+      s->learner = std::make_unique<OnlineLearner>(static_cast<int>(s->live.size()), kHelmStateDim, ac, o.seed);
     }
     return s;
   }
