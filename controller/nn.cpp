@@ -1,7 +1,10 @@
 #include "controller/nn.h"
 
 #include <Eigen/QR>
+#include <cblas.h>
+
 #include <cmath>
+#include <type_traits>
 
 #include "common/error.h"
 
@@ -34,6 +37,22 @@ void Mlp<T>::init_orthogonal(Rng& rng, double hidden_gain, double out_gain) {
   }
 }
 
+namespace {
+
+// C = alpha op(A) op(B) + beta C, column-major, through OpenBLAS (single-threaded, see
+// common/blas.h): its kernels use the widest vector unit the CPU has, while this build's
+// Eigen is limited to the baseline ISA; training time is these products.
+template <typename T>
+void gemm(bool ta, bool tb, int m, int n, int k, const T* A, int lda, const T* B, int ldb, T beta, T* C, int ldc) {
+  const auto oa = ta ? CblasTrans : CblasNoTrans, ob = tb ? CblasTrans : CblasNoTrans;
+  if constexpr (std::is_same_v<T, float>)
+    cblas_sgemm(CblasColMajor, oa, ob, m, n, k, 1.0f, A, lda, B, ldb, beta, C, ldc);
+  else
+    cblas_dgemm(CblasColMajor, oa, ob, m, n, k, 1.0, A, lda, B, ldb, beta, C, ldc);
+}
+
+}  // namespace
+
 template <typename T>
 const Mat<T>& Mlp<T>::forward(const Mat<T>& X, Tape& t) const {
   HELM_CHECK(X.rows() == in(), "MLP input has {} rows, expected {}", X.rows(), in());
@@ -41,7 +60,10 @@ const Mat<T>& Mlp<T>::forward(const Mat<T>& X, Tape& t) const {
   t.a[0] = X;
   for (int l = 0; l < layers(); ++l) {
     Mat<T>& z = t.a[static_cast<size_t>(l) + 1];
-    z.noalias() = W(l) * t.a[static_cast<size_t>(l)];
+    const Mat<T>& a = t.a[static_cast<size_t>(l)];
+    const int r = sizes_[l + 1], c = sizes_[l], B = static_cast<int>(a.cols());
+    z.resize(r, B);
+    gemm<T>(false, false, r, B, c, theta_.data() + off_[l], r, a.data(), c, T(0), z.data(), r);
     z.colwise() += b(l);
     // tanh on a plain array after the bias: Eigen vectorises this (a fused expression may not).
     if (l + 1 < layers()) z.array() = z.array().tanh();
@@ -55,12 +77,13 @@ void Mlp<T>::backward(const Tape& t, const Mat<T>& dY, T* grad) const {
   Mat<T> dz = dY, da;
   for (int l = layers() - 1; l >= 0; --l) {
     const Mat<T>& a_in = t.a[static_cast<size_t>(l)];
-    Eigen::Map<Mat<T>> gW(grad + off_[l], sizes_[l + 1], sizes_[l]);
-    Eigen::Map<Vec<T>> gb(grad + boff(l), sizes_[l + 1]);
-    gW.noalias() += dz * a_in.transpose();
+    const int r = sizes_[l + 1], c = sizes_[l], B = static_cast<int>(dz.cols());
+    Eigen::Map<Vec<T>> gb(grad + boff(l), r);
+    gemm<T>(false, true, r, c, B, dz.data(), r, a_in.data(), c, T(1), grad + off_[l], r);  // gW += dz a^T
     gb.noalias() += dz.rowwise().sum();
     if (l == 0) break;
-    da.noalias() = W(l).transpose() * dz;
+    da.resize(c, B);
+    gemm<T>(true, false, c, B, r, theta_.data() + off_[l], r, dz.data(), r, T(0), da.data(), c);  // W^T dz
     // a_in = tanh(z): d tanh / dz = 1 - a^2.
     dz.resize(da.rows(), da.cols());
     dz.array() = da.array() * (T(1) - a_in.array().square());

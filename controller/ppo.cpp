@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "common/blas.h"
 #include "common/error.h"
 
 namespace helm {
@@ -177,6 +178,7 @@ template double ppo_loss_grad<double>(const ActorCriticT<double>&, const Rollout
 
 Ppo::Ppo(int obs_dim, int act_dim, PpoConfig cfg, uint64_t seed)
     : cfg_(std::move(cfg)), rng_(stream_seed(seed, "exploration")) {
+  init_blas();  // one BLAS thread: the update runs beside decisions and MPI ranks
   Rng init(stream_seed(seed, "weights"));
   ac_ = ActorCritic(obs_dim, act_dim, cfg_, init);
   adam_ = nn::Adam(ac_.param_count());
