@@ -14,7 +14,10 @@ namespace helm {
   X(Nanos, time, "end of the interval (ns from the start of the run)")                  \
   X(int32_t, node, "worker node (0-based)")                                              \
   X(int64_t, arrivals, "requests routed to the node")                                    \
+  X(int64_t, returning_arrivals, "... whose user had been routed to this node before")   \
+  X(int64_t, history_tokens, "... their history lengths, summed (tokens)")               \
   X(int64_t, completed, "requests completed")                                            \
+  X(int64_t, slo_misses, "... over the SLO")                                             \
   X(int64_t, dropped, "requests dropped (queue full, or queued when the drain ended)")   \
   X(int64_t, emb_lookups, "embedding rows looked up")                                    \
   X(int64_t, emb_hits, "... found in the pool")                                          \

@@ -15,6 +15,16 @@
 
 namespace helm {
 
+// What one decision was made of. HELM fills every field; for the others the default below
+// holds (the whole target is the "base", nothing else).
+struct PolicyOutput {
+  double target = 0;
+  double base_part = 0, residual_part = 0;  // HELM: target = clamp(base_part + residual_part)
+  bool burst = false;       // a burst alarm shaped this decision
+  double reward = 0;        // reward of the window just closed: the previous decision's outcome
+  double refill_scale = 1;  // share of the refill bandwidth the node should use (burst throttle)
+};
+
 class MemoryPolicy {
  public:
   virtual ~MemoryPolicy() = default;
@@ -22,6 +32,12 @@ class MemoryPolicy {
   virtual double initial_share() const = 0;
   // Target EMB share after the window `w` (w.emb_share is the split that was in effect).
   virtual double decide(const NodeWindowStats& w) = 0;
+  // decide() and its parts; policies with parts override this and make decide() its target.
+  virtual PolicyOutput decide_parts(const NodeWindowStats& w) {
+    PolicyOutput o;
+    o.target = o.base_part = decide(w);
+    return o;
+  }
   // True if decide() reads the miss-ratio curves (the driver then collects them).
   virtual bool needs_curves() const { return false; }
 };
@@ -31,6 +47,7 @@ struct PolicyContext {
   int node = 0;                  // 0-based worker node
   int nodes = 1;
   Nanos interval = 1'000'000'000;  // control interval
+  Nanos slo = 0;                 // the run's SLO (0: not given; policies that need it default)
 };
 
 struct PolicyEntry {

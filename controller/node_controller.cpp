@@ -15,9 +15,15 @@ NodeController::NodeController(std::unique_ptr<MemoryPolicy> policy, double max_
 
 ControlDecision NodeController::decide(const NodeWindowStats& w) {
   const auto t0 = std::chrono::steady_clock::now();
-  const double target = std::clamp(policy_->decide(w), 0.0, 1.0);
+  const PolicyOutput o = policy_->decide_parts(w);
   const auto t1 = std::chrono::steady_clock::now();
+  const double target = std::clamp(o.target, 0.0, 1.0);
   ControlDecision d;
+  d.base_part = o.base_part;
+  d.residual_part = o.residual_part;
+  d.burst_flag = o.burst ? 1 : 0;
+  d.reward = o.reward;
+  d.refill_scale = o.refill_scale;
   d.time = w.time;
   d.node = w.node;
   d.target = target;

@@ -15,6 +15,12 @@ struct ControlDecision {
   double target = 0;       // what the policy asked for
   double applied = 0;      // the split after the step limit
   Nanos decision_ns = 0;   // wall time decide() took
+  // The decision's parts (MemoryPolicy's PolicyOutput): /controller's base_part, residual_part,
+  // burst_flag and reward; refill_scale is for the node's refill pacing.
+  double base_part = 0, residual_part = 0;
+  uint8_t burst_flag = 0;
+  double reward = 0;
+  double refill_scale = 1;
 };
 
 class NodeController {

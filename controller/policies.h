@@ -13,6 +13,7 @@ std::unique_ptr<MemoryPolicy> make_kv_only(std::string_view arg, const PolicyCon
 std::unique_ptr<MemoryPolicy> make_naive_adaptive(std::string_view arg, const PolicyContext& ctx);
 std::unique_ptr<MemoryPolicy> make_mrc(std::string_view arg, const PolicyContext& ctx);
 std::unique_ptr<MemoryPolicy> make_oracle(std::string_view arg, const PolicyContext& ctx);
+std::unique_ptr<MemoryPolicy> make_helm(std::string_view arg, const PolicyContext& ctx);
 
 // A fixed split (static, emb-only, kv-only share it).
 class FixedShare final : public MemoryPolicy {

@@ -8,7 +8,7 @@
 namespace helm {
 
 std::span<const PolicyEntry> policy_registry() {
-  static const std::array<PolicyEntry, 6> kPolicies{{
+  static const std::array<PolicyEntry, 7> kPolicies{{
       {"static", "static:R[,R2,...]  fixed EMB share R (per node in turn)", policies::make_static},
       {"emb-only", "emb-only  the whole pool to the EMB cache", policies::make_emb_only},
       {"kv-only", "kv-only  the whole pool to the KV cache", policies::make_kv_only},
@@ -18,6 +18,8 @@ std::span<const PolicyEntry> policy_registry() {
        policies::make_mrc},
       {"oracle", "oracle:FILE  replay a schedule of per-window splits (CSV time_s,ratio[,...])",
        policies::make_oracle},
+      {"helm", "helm[:FILE.h5][,adapter=on|off|sync][,burst=on|off][,explore=on|off][,lambda=X][,every=N][,slo_ms=X][,seed=N]  HELM: frozen PPO base + online residual adapter + burst-aware recovery",
+       policies::make_helm},
   }};
   return kPolicies;
 }

@@ -15,6 +15,11 @@ inline constexpr int kCurvePoints = 21;
 
 // The window's counters (common/node_counters.h) and the miss-ratio-curve inputs.
 struct NodeWindowStats : NodeCounters {
+  // What HELM's state reads besides the counters (0 where the driver does not fill them; not
+  // /nodes columns): bytes still waiting to be refilled after a split change, and a worker-side
+  // burst detector's state over 10 ms bins (controller/burst_detector.h; has_burst = 0: none).
+  int64_t refill_backlog_bytes = 0;
+  uint8_t has_burst = 0, burst = 0;
   // Miss-ratio curves as latency (ns) the cache would have saved over recent windows if it held
   // i/20 of the pool: EMB hits save a row's copy over the link, KV hits save recomputing (or
   // onboarding) the reused tokens. has_curves = 0 where nobody collected them.

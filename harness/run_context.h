@@ -21,6 +21,11 @@ struct RunContext {
   WorkloadSpec spec;              // what the trace was built from (a --trace file's own spec)
   PolicySpec policy;              // --memory-policy, parsed once
   std::string config_text;        // effective configuration (every option, defaults marked)
+  // What node `node`'s memory policy is told about where it runs.
+  PolicyContext policy_context(int node, int nodes) const {
+    return PolicyContext{node, nodes, static_cast<Nanos>(opt.control_interval_ms * 1e6),
+                         static_cast<Nanos>(opt.slo_ms * 1e6)};
+  }
 };
 
 // The workload part of the options (before --trace is considered).

@@ -23,7 +23,10 @@ ControllerRow to_controller_row(const ControlDecision& d) {
   c.node = d.node;
   c.ratio_applied = d.applied;
   c.target = d.target;
-  c.base_part = d.target;
+  c.base_part = d.base_part;
+  c.residual_part = d.residual_part;
+  c.burst_flag = d.burst_flag;
+  c.reward = d.reward;
   c.decision_ns = d.decision_ns;
   return c;
 }
@@ -32,10 +35,9 @@ RootControl::RootControl(const RunContext& ctx, int nodes)
     : targets_(static_cast<size_t>(nodes), 0.0),
       reported_(static_cast<size_t>(nodes), 0),
       patience_(static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6 / 4)) {
-  const Nanos interval = static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6);
   nodes_.reserve(static_cast<size_t>(nodes));
   for (int n = 0; n < nodes; ++n) {
-    nodes_.emplace_back(ctx.policy.make(PolicyContext{n, nodes, interval}), ctx.opt.max_step);
+    nodes_.emplace_back(ctx.policy.make(ctx.policy_context(n, nodes)), ctx.opt.max_step);
     targets_[static_cast<size_t>(n)] = nodes_.back().initial_share();
   }
 }

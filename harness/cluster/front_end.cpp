@@ -40,9 +40,8 @@ ClusterFrontEnd::ClusterFrontEnd(const RunContext& ctx, int nodes, const NodeFac
       received_(static_cast<size_t>(nodes), 0),
       reported_(static_cast<size_t>(nodes), -1),
       slo_ns_(static_cast<Nanos>(ctx.opt.slo_ms * 1e6)) {
-  const Nanos interval = static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6);
   for (int i = 0; i < nodes; ++i)
-    view_.nodes[static_cast<size_t>(i)].emb_share = ctx.policy.initial_share(PolicyContext{i, nodes, interval});
+    view_.nodes[static_cast<size_t>(i)].emb_share = ctx.policy.initial_share(ctx.policy_context(i, nodes));
 }
 
 ClusterFrontEnd::~ClusterFrontEnd() = default;

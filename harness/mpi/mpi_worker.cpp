@@ -47,7 +47,7 @@ int run_worker(const RunContext& ctx, int rank) {
   NodeRuntime runtime(batching_options(ctx.opt), *exec);
   const Nanos interval = static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6);
   Nanos next_stats = interval;
-  WindowStats window(node);
+  WindowStats window(node, static_cast<Nanos>(ctx.opt.slo_ms * 1e6));
   mpi::PendingSends<mpi::WireOutcome> out_sends;
   mpi::PendingSends<NodeWindowStats> stat_sends;
   std::vector<double> targets;
@@ -100,8 +100,9 @@ int run_worker(const RunContext& ctx, int rank) {
       if (st.MPI_TAG == mpi::kRequest) {
         int64_t id = 0;
         HELM_MPI(MPI_Recv(&id, 1, MPI_INT64_T, 0, mpi::kRequest, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-        const Nanos arrival = ctx.trace.requests.at(static_cast<size_t>(id)).arrival;
-        window.on_arrival();
+        const Request& r = ctx.trace.requests.at(static_cast<size_t>(id));
+        const Nanos arrival = r.arrival;
+        window.on_arrival(r);
         if (!runtime.admit(id, arrival, clock.now())) {
           window.on_drop();
           Outcome o;

@@ -25,8 +25,7 @@ NodeOptions node_options(const RunContext& ctx, int node, int nodes, double link
   e.memory.repartition.refill.share = ctx.opt.refill_share;
   e.memory.host_kv_bytes = static_cast<size_t>(ctx.opt.host_kv_mib * scale * 1024 * 1024);
   e.memory.bytes = bytes;
-  e.emb_share = ctx.policy.initial_share(
-      PolicyContext{node, nodes, static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6)});
+  e.emb_share = ctx.policy.initial_share(ctx.policy_context(node, nodes));
   e.memory.curves = ctx.policy.needs_curves;
   return e;
 }

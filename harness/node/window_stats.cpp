@@ -6,8 +6,18 @@
 
 namespace helm {
 
+void WindowStats::on_arrival(const Request& r) {
+  ++row_.arrivals;
+  row_.history_tokens += r.history_len;
+  const auto u = static_cast<size_t>(r.user);
+  if (u >= seen_.size()) seen_.resize(std::max(u + 1, 2 * seen_.size()));
+  row_.returning_arrivals += seen_[u];
+  seen_[u] = true;
+}
+
 void WindowStats::on_outcome(const Outcome& o) {
   ++row_.completed;
+  row_.slo_misses += o.finish - o.arrival > slo_ns_;
   row_.emb_lookups += o.emb_lookups;
   row_.emb_hits += o.emb_hits;
   row_.kv_lookup_tokens += o.kv_hit_tokens_pool + o.kv_hit_tokens_host + o.computed_tokens;

@@ -6,13 +6,15 @@
 #include "allocator/h2d_link.h"
 #include "harness/node/node_runtime.h"
 #include "results/schema.h"
+#include "workloads/request.h"
 
 namespace helm {
 
 class WindowStats {
  public:
-  explicit WindowStats(int node) : node_(node) {}
-  void on_arrival() { ++row_.arrivals; }
+  // `slo_ns`: what counts as an SLO miss among completions.
+  WindowStats(int node, Nanos slo_ns) : node_(node), slo_ns_(slo_ns) {}
+  void on_arrival(const Request& r);
   void on_drop() { ++row_.dropped; }
   void on_outcome(const Outcome& o);
   // Closes the interval ending at `now`: fills queue length, link bytes since the last close and
@@ -21,7 +23,9 @@ class WindowStats {
 
  private:
   int node_;
+  Nanos slo_ns_;
   NodeRow row_;
+  std::vector<bool> seen_;  // users routed here before (users are dense ids)
   std::vector<Nanos> latencies_;
   LinkStats last_link_;
 };

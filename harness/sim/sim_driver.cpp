@@ -24,7 +24,7 @@ struct Node {
   Nanos timeout_at = -1;           // the pending timeout event, -1 when none
   std::vector<Outcome> running;    // outcomes of the batch in flight, released at its finish
   int64_t outcomes_sent = 0;       // what the node reported, checked by the front end
-  explicit Node(int id) : window(id) {}
+  Node(int id, Nanos slo_ns) : window(id, slo_ns) {}
 };
 
 }  // namespace
@@ -46,7 +46,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     // compare the two only at --scale 1. The link is the cost model's.
     NodeOptions so = node_options(ctx, i, opt.nodes, opt.link_bytes_per_s, ctx.opt.scale, false);
     so.link_latency = opt.link_latency;
-    Node& nd = nodes.emplace_back(i);
+    Node& nd = nodes.emplace_back(i, static_cast<Nanos>(ctx.opt.slo_ms * 1e6));
     nd.exec = std::make_unique<CostModelExecutor>(ctx.trace, ctx.model, cost, table, so);
     nd.runtime = std::make_unique<NodeRuntime>(bo, *nd.exec);
   }
@@ -132,7 +132,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
         const Request& r = reqs[static_cast<size_t>(next++)];
         const int node = front.dispatch(r.id, r.arrival);  // rank 0 sends it when it is due
         Node& nd = nodes[static_cast<size_t>(node)];
-        nd.window.on_arrival();
+        nd.window.on_arrival(r);
         if (!nd.runtime->admit(r.id, r.arrival, e.time)) {
           drop(r.id, r.arrival, node);
           break;

@@ -1,0 +1,1 @@
+helm_benchmark(bench_helm helm::controller)
