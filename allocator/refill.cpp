@@ -33,6 +33,37 @@ void WindowedSketch::record(uint64_t key) {
   if (++in_current_ >= window_records_) slide();
 }
 
+void WindowedSketch::record_all(std::span<const ItemId> keys) {
+  for (size_t i = 0; i < keys.size();) {
+    const size_t n = std::min<size_t>(keys.size() - i, window_records_ - in_current_);
+    record_run(keys.data() + i, n);
+    i += n;
+    records_ += n;
+    if ((in_current_ += n) >= window_records_) slide();
+  }
+}
+
+void WindowedSketch::record_run(const ItemId* keys, size_t n) {
+  uint16_t* w = cells_.data() + static_cast<size_t>(current_) * 4 * width_;
+  constexpr size_t kAhead = 8, kRing = 16;
+  uint32_t idx[kRing][4];
+  const auto locate = [&](size_t i) {
+    for (int j = 0; j < 4; ++j) {
+      const size_t c = static_cast<size_t>(j) * width_ + (mix(static_cast<uint64_t>(keys[i]), j) & mask_);
+      idx[i % kRing][j] = static_cast<uint32_t>(c);
+      __builtin_prefetch(w + c, 1);
+    }
+  };
+  for (size_t i = 0; i < std::min(n, kAhead); ++i) locate(i);
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) locate(i + kAhead);
+    for (int j = 0; j < 4; ++j) {
+      uint16_t& c = w[idx[i % kRing][j]];
+      c = static_cast<uint16_t>(c + (c != 0xFFFF));
+    }
+  }
+}
+
 void WindowedSketch::slide() {
   current_ = (current_ + 1) % windows_;
   std::fill_n(cells_.begin() + static_cast<long>(static_cast<size_t>(current_) * 4 * width_),
@@ -65,22 +96,45 @@ RefillPlanner::RefillPlanner(EmbCache& cache, H2DLink& link, RefillOptions opt)
 }
 
 void RefillPlanner::record(std::span<const ItemId> items) {
-  for (ItemId it : items) {
-    sketch_.record(static_cast<uint64_t>(it));
-    recent_[recent_pos_] = it;
-    if (++recent_pos_ == recent_.size()) recent_pos_ = 0;
+  sketch_.record_all(items);
+  // The ring keeps the last recent_.size() ids: copy in runs up to its end.
+  if (items.size() > recent_.size()) {  // the first ones would be overwritten in this call
+    recent_pos_ = (recent_pos_ + (items.size() - recent_.size())) % recent_.size();
+    items = items.last(recent_.size());
   }
+  while (!items.empty()) {
+    const size_t k = std::min(items.size(), recent_.size() - recent_pos_);
+    std::copy_n(items.begin(), k, recent_.begin() + static_cast<long>(recent_pos_));
+    items = items.subspan(k);
+    if ((recent_pos_ += k) == recent_.size()) recent_pos_ = 0;
+  }
+}
+
+const std::vector<ItemId>& RefillPlanner::distinct(const std::vector<ItemId>& ring) {
+  // One scratch per thread (planners run on their node's thread; oracle grids run several).
+  thread_local std::vector<ItemId> table, out;
+  size_t cap = 64;
+  while (cap < 2 * ring.size()) cap <<= 1;
+  table.assign(cap, -1);
+  out.clear();
+  const size_t mask = cap - 1;
+  for (ItemId it : ring) {
+    if (it < 0) continue;
+    size_t s = (static_cast<uint64_t>(it) * 0x9E3779B97F4A7C15ull) >> 20 & mask;
+    while (table[s] != it && table[s] != -1) s = (s + 1) & mask;
+    if (table[s] == it) continue;
+    table[s] = it;
+    out.push_back(it);
+  }
+  return out;
 }
 
 void RefillPlanner::plan() {
   // Candidates: distinct recent rows that are not resident and hot enough in the window,
   // hottest first (ties: lower id, so plans are deterministic).
-  std::vector<ItemId> ids;
-  ids.reserve(recent_.size());
-  for (ItemId it : recent_)
-    if (it >= 0) ids.push_back(it);
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  // Distinct ids through a scratch hash set, not a sort of the whole ring: the order they come
+  // in does not matter, the final sort below is a total order over distinct ids.
+  const std::vector<ItemId>& ids = distinct(recent_);
   std::vector<std::pair<uint32_t, ItemId>> c;
   for (ItemId it : ids) {
     if (cache_.contains(it)) continue;

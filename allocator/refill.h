@@ -31,6 +31,10 @@ class WindowedSketch {
  public:
   WindowedSketch(size_t width, int windows, uint64_t window_records);
   void record(uint64_t key);
+  // The same as record() of each key in order (the same cells, the same slides), with the cells
+  // of keys a few places ahead prefetched: the cells are random in a table of MiBs, and a batch
+  // of independent keys lets their misses overlap instead of queueing one key at a time.
+  void record_all(std::span<const ItemId> keys);
   uint32_t estimate(uint64_t key) const;
   uint64_t records() const { return records_; }
   int windows() const { return windows_; }
@@ -38,6 +42,7 @@ class WindowedSketch {
 
  private:
   void slide();  // the oldest sub-window becomes the current one, cleared
+  void record_run(const ItemId* keys, size_t n);  // n keys, all within the current sub-window
   static uint64_t mix(uint64_t k, int j);
   size_t width_, mask_;
   int windows_;
@@ -85,6 +90,7 @@ class RefillPlanner {
  private:
   void plan();
   void land();
+  static const std::vector<ItemId>& distinct(const std::vector<ItemId>& ring);
   EmbCache& cache_;
   H2DLink& link_;
   RefillOptions opt_;
