@@ -84,6 +84,22 @@ uint32_t WindowedSketch::estimate(uint64_t key) const {
   return sum;
 }
 
+void WindowedSketch::estimate_all(std::span<const ItemId> keys, std::vector<uint32_t>& out) const {
+  out.resize(keys.size());
+  constexpr size_t kAhead = 4;
+  const auto fetch = [&](size_t i) {
+    for (int j = 0; j < 4; ++j) {
+      const size_t c = static_cast<size_t>(j) * width_ + (mix(static_cast<uint64_t>(keys[i]), j) & mask_);
+      for (int w = 0; w < windows_; ++w) __builtin_prefetch(cells_.data() + static_cast<size_t>(w) * 4 * width_ + c);
+    }
+  };
+  for (size_t i = 0; i < std::min(keys.size(), kAhead); ++i) fetch(i);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i + kAhead < keys.size()) fetch(i + kAhead);
+    out[i] = estimate(static_cast<uint64_t>(keys[i]));
+  }
+}
+
 RefillPlanner::RefillPlanner(EmbCache& cache, H2DLink& link, RefillOptions opt)
     : cache_(cache),
       link_(link),
@@ -111,21 +127,22 @@ void RefillPlanner::record(std::span<const ItemId> items) {
 }
 
 const std::vector<ItemId>& RefillPlanner::distinct(const std::vector<ItemId>& ring) {
-  // One scratch per thread (planners run on their node's thread; oracle grids run several).
-  thread_local std::vector<ItemId> table, out;
-  size_t cap = 64;
-  while (cap < 2 * ring.size()) cap <<= 1;
-  table.assign(cap, -1);
+  // A bit per id of the catalogue, one scratch per thread (planners run on their node's
+  // thread; oracle grids run several), cleared through the ids it returns: a catalogue of 4M
+  // rows costs 512 KiB once, and a plan costs its ring, not the catalogue.
+  thread_local std::vector<uint64_t> seen;
+  thread_local std::vector<ItemId> out;
   out.clear();
-  const size_t mask = cap - 1;
   for (ItemId it : ring) {
     if (it < 0) continue;
-    size_t s = (static_cast<uint64_t>(it) * 0x9E3779B97F4A7C15ull) >> 20 & mask;
-    while (table[s] != it && table[s] != -1) s = (s + 1) & mask;
-    if (table[s] == it) continue;
-    table[s] = it;
+    const size_t w = static_cast<size_t>(it) / 64;
+    if (w >= seen.size()) seen.resize(w + 1, 0);
+    const uint64_t bit = uint64_t{1} << (it % 64);
+    if (seen[w] & bit) continue;
+    seen[w] |= bit;
     out.push_back(it);
   }
+  for (ItemId it : out) seen[static_cast<size_t>(it) / 64] = 0;
   return out;
 }
 
@@ -135,12 +152,17 @@ void RefillPlanner::plan() {
   // Distinct ids through a scratch hash set, not a sort of the whole ring: the order they come
   // in does not matter, the final sort below is a total order over distinct ids.
   const std::vector<ItemId>& ids = distinct(recent_);
+  thread_local std::vector<char> resident;
+  thread_local std::vector<ItemId> missing;
+  thread_local std::vector<uint32_t> est;
+  cache_.contains_all(ids, resident);
+  missing.clear();
+  for (size_t i = 0; i < ids.size(); ++i)
+    if (!resident[i]) missing.push_back(ids[i]);
+  sketch_.estimate_all(missing, est);
   std::vector<std::pair<uint32_t, ItemId>> c;
-  for (ItemId it : ids) {
-    if (cache_.contains(it)) continue;
-    const uint32_t e = sketch_.estimate(static_cast<uint64_t>(it));
-    if (e >= opt_.min_estimate) c.emplace_back(e, it);
-  }
+  for (size_t i = 0; i < missing.size(); ++i)
+    if (est[i] >= opt_.min_estimate) c.emplace_back(est[i], missing[i]);
   std::sort(c.begin(), c.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   });

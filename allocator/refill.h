@@ -36,6 +36,8 @@ class WindowedSketch {
   // of independent keys lets their misses overlap instead of queueing one key at a time.
   void record_all(std::span<const ItemId> keys);
   uint32_t estimate(uint64_t key) const;
+  // out[i] = estimate(keys[i]), with the cells of keys a few places ahead prefetched.
+  void estimate_all(std::span<const ItemId> keys, std::vector<uint32_t>& out) const;
   uint64_t records() const { return records_; }
   int windows() const { return windows_; }
   uint64_t window_records() const { return window_records_; }
