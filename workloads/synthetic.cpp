@@ -47,8 +47,6 @@ Trace synthetic_trace(const SyntheticParams& p, const std::vector<Nanos>& given,
 
   Rng sessions(stream_seed(seed, "sessions")), pick(stream_seed(seed, "users")),
       fresh(stream_seed(seed, "burst-users"));
-  UserLens lens(std::min<size_t>(given.size() + 1024, static_cast<size_t>(p.users)));
-  BusySet busy(p.users);
   int64_t active = 0;
   using Due = std::pair<Nanos, UserId>;  // (time the user's next request is due, user)
   std::priority_queue<Due, std::vector<Due>, std::greater<>> due;
@@ -63,6 +61,9 @@ Trace synthetic_trace(const SyntheticParams& p, const std::vector<Nanos>& given,
   }
   const size_t first_kept = arrivals.size();
   arrivals.insert(arrivals.end(), given.begin(), given.end());
+  // Every arrival touches at most one user it has not met.
+  UserLens lens(p.users, std::min<size_t>(arrivals.size() + 1024, static_cast<size_t>(p.users)));
+  BusySet busy(p.users);
 
   for (size_t k = 0; k < arrivals.size(); ++k) {
     const Nanos t = arrivals[k];

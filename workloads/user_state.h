@@ -6,7 +6,7 @@
 //     was in session: 1024 nodes at 200K qps never finished). 1 bit per user: 15M users = 2 MiB.
 //   - UserLens: history length per user the trace has touched, in an open-addressing table
 //     (linear probing, no tombstones: users are never erased), so memory follows the touched
-//     users, not the population.
+//     users, not the population; or a dense array when the population is not much larger.
 // Both are exact replacements of a scan and a std::unordered_map: the same answers, in the same
 // order, so the traces they build are the same.
 #pragma once
@@ -81,29 +81,48 @@ class BusySet {
 class UserLens {
  public:
   static constexpr int32_t kAbsent = -1;
-  explicit UserLens(size_t expected = 1024) {
+  // `population`: ids are in [0, population). A population within a few times the users the
+  // trace is expected to touch is kept in a dense array (one cache line per lookup, no probing);
+  // a larger one in the hash table, so memory follows the touched users.
+  UserLens(int64_t population, size_t expected) {
+    if (population >= 0 && static_cast<uint64_t>(population) <= 4 * static_cast<uint64_t>(expected)) {
+      dense_.assign(static_cast<size_t>(population), kUntouched);
+      return;
+    }
     size_t cap = 64;
     while (cap < 2 * expected) cap <<= 1;
-    keys_.assign(cap, kNoKey);
-    vals_.assign(cap, kAbsent);
+    cells_.assign(cap, Cell{kNoKey, kAbsent});
   }
-  bool contains(int64_t u) const { return keys_[slot(u)] == u; }
+  bool contains(int64_t u) const {
+    if (!dense_.empty()) return dense_[static_cast<size_t>(u)] != kUntouched;
+    return cells_[slot(u)].key == u;
+  }
   // The length slot of u, inserted as kAbsent (not seen yet) when new.
   int32_t& operator[](int64_t u) {
+    if (!dense_.empty()) {
+      int32_t& v = dense_[static_cast<size_t>(u)];
+      if (v == kUntouched) v = kAbsent, ++size_;
+      return v;
+    }
     size_t s = slot(u);
-    if (keys_[s] == u) return vals_[s];
-    if (2 * (size_ + 1) > keys_.size()) {
+    if (cells_[s].key == u) return cells_[s].len;
+    if (2 * (size_ + 1) > cells_.size()) {
       grow();
       s = slot(u);
     }
-    keys_[s] = u;
+    cells_[s].key = u;
     ++size_;
-    return vals_[s];
+    return cells_[s].len;
   }
   size_t size() const { return size_; }
 
  private:
   static constexpr int64_t kNoKey = INT64_MIN;
+  static constexpr int32_t kUntouched = INT32_MIN;  // dense: never looked up
+  struct Cell {  // key and value together: one cache miss per lookup
+    int64_t key;
+    int32_t len;
+  };
   static uint64_t mix(uint64_t k) {
     k = (k ^ (k >> 30)) * 0xBF58476D1CE4E5B9ull;
     k = (k ^ (k >> 27)) * 0x94D049BB133111EBull;
@@ -111,25 +130,19 @@ class UserLens {
   }
   // u's slot, or the empty slot where it would go.
   size_t slot(int64_t u) const {
-    const size_t mask = keys_.size() - 1;
+    const size_t mask = cells_.size() - 1;
     size_t s = mix(static_cast<uint64_t>(u)) & mask;
-    while (keys_[s] != u && keys_[s] != kNoKey) s = (s + 1) & mask;
+    while (cells_[s].key != u && cells_[s].key != kNoKey) s = (s + 1) & mask;
     return s;
   }
   void grow() {
-    std::vector<int64_t> k(keys_.size() * 2, kNoKey);
-    std::vector<int32_t> v(k.size(), kAbsent);
-    std::swap(k, keys_);
-    std::swap(v, vals_);
-    for (size_t i = 0; i < k.size(); ++i) {
-      if (k[i] == kNoKey) continue;
-      const size_t s = slot(k[i]);
-      keys_[s] = k[i];
-      vals_[s] = v[i];
-    }
+    std::vector<Cell> old(cells_.size() * 2, Cell{kNoKey, kAbsent});
+    std::swap(old, cells_);
+    for (const Cell& c : old)
+      if (c.key != kNoKey) cells_[slot(c.key)] = c;
   }
-  std::vector<int64_t> keys_;
-  std::vector<int32_t> vals_;
+  std::vector<int32_t> dense_;
+  std::vector<Cell> cells_;
   size_t size_ = 0;
 };
 

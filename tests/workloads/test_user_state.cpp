@@ -53,12 +53,14 @@ TEST(BusySet, EveryoneBusyThenOneFree) {
   EXPECT_EQ(set.next_idle_wrapping(12345), 12345);
 }
 
+// Both layouts: hashed (population far above the users expected) and dense.
 TEST(UserLens, AgreesWithUnorderedMap) {
-  UserLens lens(4);  // small start: forces several growths
+  for (const size_t expected : {size_t{4}, size_t{100000}}) {
+  UserLens lens(int64_t{50000} * 3, expected);  // 4: hashed, several growths; 100000: dense
   std::unordered_map<int64_t, int32_t> ref;
   Rng rng(stream_seed(3, "lens"));
   for (int op = 0; op < 200000; ++op) {
-    const auto u = static_cast<int64_t>(rng.below(50000)) * 7919;  // spread keys
+    const auto u = static_cast<int64_t>(rng.below(50000)) * 3;  // spread keys
     ASSERT_EQ(lens.contains(u), ref.count(u) == 1);
     int32_t& a = lens[u];
     auto [it, fresh] = ref.try_emplace(u, UserLens::kAbsent);
@@ -66,6 +68,7 @@ TEST(UserLens, AgreesWithUnorderedMap) {
     a = it->second = static_cast<int32_t>(op);
   }
   EXPECT_EQ(lens.size(), ref.size());
+  }
 }
 
 // More users in session than the population holds: a one-line note with the numbers and knobs.
