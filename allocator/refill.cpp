@@ -106,12 +106,22 @@ RefillPlanner::RefillPlanner(EmbCache& cache, H2DLink& link, RefillOptions opt)
       opt_(opt),
       sketch_(opt.sketch_width, opt.windows, opt.window_records) {
   if (!(opt.share > 0 && opt.share <= 1)) bad_input("--refill-share: {} is not in (0, 1]", opt.share);
+  HELM_CHECK(opt.sample >= 1, "refill sample stride {}", opt.sample);
   HELM_CHECK(opt.chunk_bytes >= cache.row_bytes(), "refill chunk of {} bytes < one row",
              opt.chunk_bytes);
   recent_.assign(std::max<size_t>(opt.recent, 1), -1);
 }
 
-void RefillPlanner::record(std::span<const ItemId> items) {
+void RefillPlanner::record(std::span<const ItemId> all) {
+  // Accesses skip_, skip_ + sample, ... of this call (the stride runs on across calls).
+  std::span<const ItemId> items = all;
+  if (opt_.sample > 1) {
+    sampled_.clear();
+    size_t i = skip_;
+    for (; i < all.size(); i += opt_.sample) sampled_.push_back(all[i]);
+    skip_ = i - all.size();
+    items = sampled_;
+  }
   sketch_.record_all(items);
   // The ring keeps the last recent_.size() ids: copy in runs up to its end.
   if (items.size() > recent_.size()) {  // the first ones would be overwritten in this call
