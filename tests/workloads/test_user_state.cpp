@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "common/rng.h"
 #include "workloads/user_state.h"
+#include "workloads/synthetic.h"
 #include "workloads/workload.h"
 
 using namespace helm;
@@ -107,4 +108,42 @@ TEST(ProfileScale, AboveOneGrowsPopulationAndCatalogue) {
   const Trace t = build_trace(w);
   EXPECT_EQ(t.items->num_items(), 2 * p->params.items);
   EXPECT_EQ(t.items->num_users(), 2 * p->params.users);
+}
+
+// The per-thread window cache hands out exactly the items a fresh draw gives, whatever the
+// order of ranges (windows moving on, growing, going back, two sources alternating), with and
+// without time effects.
+TEST(WindowCache, SameItemsAsDrawingEveryPosition) {
+  SyntheticParams p;
+  p.users = 50;
+  p.items = 5000;
+  TimeEffects fx;
+  fx.drift.push_back({0, 10'000'000'000, 0.5});
+  for (const bool timed : {false, true}) {
+    SyntheticItems a(p, 11, 0.5, timed ? fx : TimeEffects{}), b(p, 11, 0.5, timed ? fx : TimeEffects{});
+    SyntheticItems other(p, 12, 0.5);
+    b.set_window_cache(false);
+    if (timed) {
+      std::vector<Request> visits;
+      for (int k = 0; k < 200; ++k) visits.push_back({k, k % 50, int64_t{k} * 40'000'000, 10 * (k / 50) + 5, 0});
+      a.index_visits(visits);
+      b.index_visits(visits);
+    }
+    Rng rng(stream_seed(9, "window-cache"));
+    std::vector<ItemId> x, y, z;
+    for (int op = 0; op < 5000; ++op) {
+      const auto u = static_cast<UserId>(rng.below(50));
+      const auto begin = static_cast<int64_t>(rng.below(300));
+      const auto end = begin + static_cast<int64_t>(rng.below(120));
+      a.history_range(u, begin, end, x);
+      b.history_range(u, begin, end, y);
+      ASSERT_EQ(x, y) << "user " << u << " [" << begin << ", " << end << ")";
+      other.history_range(u, begin, end, z);  // another source on the same thread
+      if (op % 7 == 0) {
+        a.history(u, end, x);
+        b.history(u, end, y);
+        ASSERT_EQ(x, y);
+      }
+    }
+  }
 }
