@@ -171,6 +171,16 @@ void EmbCache::lookup_batch(std::span<const ItemId> items, std::vector<const flo
   stats_ += b;
 }
 
+void EmbCache::contains_all(std::span<const ItemId> items, std::vector<char>& out) const {
+  out.resize(items.size());
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < std::min(items.size(), kAhead); ++i) index_.prefetch(hash(items[i]));
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i + kAhead < items.size()) index_.prefetch(hash(items[i + kAhead]));
+    out[i] = contains(items[i]);
+  }
+}
+
 uint32_t EmbCache::take_slot(ItemId item, uint64_t h) {
   if (free_slots_.empty() && !grow()) {
     const uint32_t v = clock_victim();

@@ -71,6 +71,9 @@ class EmbCache {
   void end_batch();
 
   bool contains(ItemId item) const { return find(item) != SlotIndex::kEmpty; }
+  // out[i] = contains(items[i]), with index buckets prefetched a few items ahead (the refill
+  // planner asks about thousands of ids at once).
+  void contains_all(std::span<const ItemId> items, std::vector<char>& out) const;
   size_t resident_rows() const { return index_.size(); }
   size_t capacity_rows() const { return pages_.size() * rows_per_page_; }
   size_t pages() const { return pages_.size(); }

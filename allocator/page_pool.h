@@ -11,9 +11,15 @@
 // quota never takes pages away by itself: the cache over quota stops growing, and a
 // repartitioner calls its release_pages() to give pages back.
 //
+// Memory follows the pages ever handed out, not the pool's size: pages are handed out lowest id
+// first, so the ones never acquired are exactly [touched, num_pages) and need no entry (an 80 GiB
+// simulated pool that a run fills to 2 GiB costs the bookkeeping of 2 GiB). The free list holds
+// only released pages, on top of that untouched range: acquire() pops the last released page,
+// else the lowest untouched one, the same order as one stack of every free page would give.
+//
 // Page size: 64 KiB by default (PoolOptions). A 40 GiB pool is then 655,360 pages, so per-page
-// bookkeeping (owner, pins, the caches' per-page arrays: ~20 bytes) costs ~13 MiB per node, cheap
-// enough for 32+ simulated nodes in one process; 4 KiB pages would cost 16x that. Larger pages
+// bookkeeping (owner, pins, the caches' per-page arrays: ~20 bytes) costs at most ~13 MiB per
+// node, cheap enough for 32+ simulated nodes in one process; 4 KiB pages would cost 16x that. Larger pages
 // waste more where a page is partly used: each resident user's last KV page is half empty on
 // average (32 KiB at 64 KiB pages vs 1 MiB at 2 MiB pages: 1 GiB for 1000 users), and since an
 // embedding row never straddles two pages, each EMB page wastes page_bytes % row_bytes (< one row).
@@ -32,7 +38,7 @@ class PagePool {
  public:
   explicit PagePool(size_t num_pages, double emb_share = 0.5);
 
-  size_t num_pages() const { return owner_.size(); }
+  size_t num_pages() const { return num_pages_; }
   // r in [0, 1] (else BadInput). Quotas only; see the header comment.
   void set_emb_share(double r);
   double emb_share() const { return emb_share_; }
@@ -45,19 +51,21 @@ class PagePool {
   // Gives an unpinned page back to Free.
   void release(PageId p);
 
-  Owner owner(PageId p) const { return owner_[p]; }
-  void pin(PageId p) { ++pins_[p]; }
+  Owner owner(PageId p) const { return p < owner_.size() ? owner_[p] : Owner::Free; }
+  void pin(PageId p) { ++pins_[p]; }  // p must be owned (acquired and not released)
   void unpin(PageId p);
-  uint32_t pins(PageId p) const { return pins_[p]; }
-  bool pinned(PageId p) const { return pins_[p] != 0; }
+  uint32_t pins(PageId p) const { return p < pins_.size() ? pins_[p] : 0; }
+  bool pinned(PageId p) const { return pins(p) != 0; }
+  size_t touched_pages() const { return owner_.size(); }  // ever acquired: [0, touched)
 
   // Recounts everything; throws std::logic_error on a broken invariant. O(pages): tests only.
   void check() const;
 
  private:
-  std::vector<Owner> owner_;
+  size_t num_pages_;
+  std::vector<Owner> owner_;     // pages [0, touched): the rest are Free and unpinned
   std::vector<uint32_t> pins_;
-  std::vector<PageId> free_;  // stack; pops the lowest ids first at the start
+  std::vector<PageId> free_;     // released pages (a stack) above the untouched range
   size_t count_[3] = {0, 0, 0};
   double emb_share_ = 0;
   size_t emb_quota_ = 0;

@@ -33,6 +33,37 @@ void WindowedSketch::record(uint64_t key) {
   if (++in_current_ >= window_records_) slide();
 }
 
+void WindowedSketch::record_all(std::span<const ItemId> keys) {
+  for (size_t i = 0; i < keys.size();) {
+    const size_t n = std::min<size_t>(keys.size() - i, window_records_ - in_current_);
+    record_run(keys.data() + i, n);
+    i += n;
+    records_ += n;
+    if ((in_current_ += n) >= window_records_) slide();
+  }
+}
+
+void WindowedSketch::record_run(const ItemId* keys, size_t n) {
+  uint16_t* w = cells_.data() + static_cast<size_t>(current_) * 4 * width_;
+  constexpr size_t kAhead = 8, kRing = 16;
+  uint32_t idx[kRing][4];
+  const auto locate = [&](size_t i) {
+    for (int j = 0; j < 4; ++j) {
+      const size_t c = static_cast<size_t>(j) * width_ + (mix(static_cast<uint64_t>(keys[i]), j) & mask_);
+      idx[i % kRing][j] = static_cast<uint32_t>(c);
+      __builtin_prefetch(w + c, 1);
+    }
+  };
+  for (size_t i = 0; i < std::min(n, kAhead); ++i) locate(i);
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) locate(i + kAhead);
+    for (int j = 0; j < 4; ++j) {
+      uint16_t& c = w[idx[i % kRing][j]];
+      c = static_cast<uint16_t>(c + (c != 0xFFFF));
+    }
+  }
+}
+
 void WindowedSketch::slide() {
   current_ = (current_ + 1) % windows_;
   std::fill_n(cells_.begin() + static_cast<long>(static_cast<size_t>(current_) * 4 * width_),
@@ -53,40 +84,95 @@ uint32_t WindowedSketch::estimate(uint64_t key) const {
   return sum;
 }
 
+void WindowedSketch::estimate_all(std::span<const ItemId> keys, std::vector<uint32_t>& out) const {
+  out.resize(keys.size());
+  constexpr size_t kAhead = 4;
+  const auto fetch = [&](size_t i) {
+    for (int j = 0; j < 4; ++j) {
+      const size_t c = static_cast<size_t>(j) * width_ + (mix(static_cast<uint64_t>(keys[i]), j) & mask_);
+      for (int w = 0; w < windows_; ++w) __builtin_prefetch(cells_.data() + static_cast<size_t>(w) * 4 * width_ + c);
+    }
+  };
+  for (size_t i = 0; i < std::min(keys.size(), kAhead); ++i) fetch(i);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i + kAhead < keys.size()) fetch(i + kAhead);
+    out[i] = estimate(static_cast<uint64_t>(keys[i]));
+  }
+}
+
 RefillPlanner::RefillPlanner(EmbCache& cache, H2DLink& link, RefillOptions opt)
     : cache_(cache),
       link_(link),
       opt_(opt),
       sketch_(opt.sketch_width, opt.windows, opt.window_records) {
   if (!(opt.share > 0 && opt.share <= 1)) bad_input("--refill-share: {} is not in (0, 1]", opt.share);
+  HELM_CHECK(opt.sample >= 1, "refill sample stride {}", opt.sample);
   HELM_CHECK(opt.chunk_bytes >= cache.row_bytes(), "refill chunk of {} bytes < one row",
              opt.chunk_bytes);
   recent_.assign(std::max<size_t>(opt.recent, 1), -1);
 }
 
-void RefillPlanner::record(std::span<const ItemId> items) {
-  for (ItemId it : items) {
-    sketch_.record(static_cast<uint64_t>(it));
-    recent_[recent_pos_] = it;
-    if (++recent_pos_ == recent_.size()) recent_pos_ = 0;
+void RefillPlanner::record(std::span<const ItemId> all) {
+  // Accesses skip_, skip_ + sample, ... of this call (the stride runs on across calls).
+  std::span<const ItemId> items = all;
+  if (opt_.sample > 1) {
+    sampled_.clear();
+    size_t i = skip_;
+    for (; i < all.size(); i += opt_.sample) sampled_.push_back(all[i]);
+    skip_ = i - all.size();
+    items = sampled_;
   }
+  sketch_.record_all(items);
+  // The ring keeps the last recent_.size() ids: copy in runs up to its end.
+  if (items.size() > recent_.size()) {  // the first ones would be overwritten in this call
+    recent_pos_ = (recent_pos_ + (items.size() - recent_.size())) % recent_.size();
+    items = items.last(recent_.size());
+  }
+  while (!items.empty()) {
+    const size_t k = std::min(items.size(), recent_.size() - recent_pos_);
+    std::copy_n(items.begin(), k, recent_.begin() + static_cast<long>(recent_pos_));
+    items = items.subspan(k);
+    if ((recent_pos_ += k) == recent_.size()) recent_pos_ = 0;
+  }
+}
+
+const std::vector<ItemId>& RefillPlanner::distinct(const std::vector<ItemId>& ring) {
+  // A bit per id of the catalogue, one scratch per thread (planners run on their node's
+  // thread; oracle grids run several), cleared through the ids it returns: a catalogue of 4M
+  // rows costs 512 KiB once, and a plan costs its ring, not the catalogue.
+  thread_local std::vector<uint64_t> seen;
+  thread_local std::vector<ItemId> out;
+  out.clear();
+  for (ItemId it : ring) {
+    if (it < 0) continue;
+    const size_t w = static_cast<size_t>(it) / 64;
+    if (w >= seen.size()) seen.resize(w + 1, 0);
+    const uint64_t bit = uint64_t{1} << (it % 64);
+    if (seen[w] & bit) continue;
+    seen[w] |= bit;
+    out.push_back(it);
+  }
+  for (ItemId it : out) seen[static_cast<size_t>(it) / 64] = 0;
+  return out;
 }
 
 void RefillPlanner::plan() {
   // Candidates: distinct recent rows that are not resident and hot enough in the window,
   // hottest first (ties: lower id, so plans are deterministic).
-  std::vector<ItemId> ids;
-  ids.reserve(recent_.size());
-  for (ItemId it : recent_)
-    if (it >= 0) ids.push_back(it);
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  // Distinct ids through a scratch hash set, not a sort of the whole ring: the order they come
+  // in does not matter, the final sort below is a total order over distinct ids.
+  const std::vector<ItemId>& ids = distinct(recent_);
+  thread_local std::vector<char> resident;
+  thread_local std::vector<ItemId> missing;
+  thread_local std::vector<uint32_t> est;
+  cache_.contains_all(ids, resident);
+  missing.clear();
+  for (size_t i = 0; i < ids.size(); ++i)
+    if (!resident[i]) missing.push_back(ids[i]);
+  sketch_.estimate_all(missing, est);
   std::vector<std::pair<uint32_t, ItemId>> c;
-  for (ItemId it : ids) {
-    if (cache_.contains(it)) continue;
-    const uint32_t e = sketch_.estimate(static_cast<uint64_t>(it));
-    if (e >= opt_.min_estimate) c.emplace_back(e, it);
-  }
+  for (size_t i = 0; i < missing.size(); ++i)
+    if (est[i] >= opt_.min_estimate) c.emplace_back(est[i], missing[i]);
   std::sort(c.begin(), c.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   });

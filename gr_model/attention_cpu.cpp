@@ -12,8 +12,28 @@
 namespace helm::cpu {
 namespace {
 
-// S[r, 0..n_keys) = Q[r] . K[j] over the pages, one sgemm per page chunk.
-void qk(const AttnCtx& c, int h, const float* q, int ldq, int rows, int n_keys) {
+// Copies head h's K and V rows [0, n_keys) out of the pages into c.kg / c.vg.
+void gather(const AttnCtx& c, int h, int n_keys) {
+  const KvLayout& L = c.kv->layout;
+  const int T = L.tokens_per_page;
+  for (int p0 = 0, pg = 0; p0 < n_keys; p0 += T, ++pg) {
+    const int cnt = std::min(T, n_keys - p0);
+    const float* K = L.k(c.kv->pages[pg], c.kv_layer, 0) + h * c.d_qk;
+    const float* V = L.v(c.kv->pages[pg], c.kv_layer, 0) + h * c.d_v;
+    for (int j = 0; j < cnt; ++j) {
+      std::memcpy(c.kg + static_cast<size_t>(p0 + j) * c.d_qk, K + j * L.k_row(), sizeof(float) * c.d_qk);
+      std::memcpy(c.vg + static_cast<size_t>(p0 + j) * c.d_v, V + j * L.v_row(), sizeof(float) * c.d_v);
+    }
+  }
+}
+
+// S[r, 0..n_keys) = Q[r] . K[j]: one sgemm over the gathered keys, else one per page chunk.
+void qk(const AttnCtx& c, int h, const float* q, int ldq, int rows, int n_keys, bool gathered) {
+  if (gathered) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n_keys, c.d_qk, 1.0f, q, ldq, c.kg,
+                c.d_qk, 0.0f, c.s, c.s_ld);
+    return;
+  }
   const KvLayout& L = c.kv->layout;
   const int T = L.tokens_per_page;
   for (int p0 = 0, pg = 0; p0 < n_keys; p0 += T, ++pg) {
@@ -24,8 +44,13 @@ void qk(const AttnCtx& c, int h, const float* q, int ldq, int rows, int n_keys) 
   }
 }
 
-// O[r] = sum_j A[r, j] V[j] over the pages (overwrites O).
-void av(const AttnCtx& c, int h, int rows, int n_keys, float* o, int ldo) {
+// O[r] = sum_j A[r, j] V[j] (overwrites O).
+void av(const AttnCtx& c, int h, int rows, int n_keys, float* o, int ldo, bool gathered) {
+  if (gathered) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, c.d_v, n_keys, 1.0f, c.s, c.s_ld,
+                c.vg, c.d_v, 0.0f, o, ldo);
+    return;
+  }
   const KvLayout& L = c.kv->layout;
   const int T = L.tokens_per_page;
   for (int p0 = 0, pg = 0; p0 < n_keys; p0 += T, ++pg) {
@@ -57,6 +82,9 @@ void attend(const AttnCtx& c, int h, const float* uvqk_hist, int n, int first_po
   auto row_of = [&](int t) {  // [U V Q K] row of virtual query t (history first)
     return t < n ? uvqk_hist + static_cast<size_t>(t) * ld : uvqk_cand + static_cast<size_t>(t - n) * ld;
   };
+  // Gather when the keys span several pages (with one page, sgemm already reads it in place).
+  const bool gathered = c.kg && c.vg && P > c.kv->layout.tokens_per_page;
+  if (gathered) gather(c, h, P);
   for (int t0 = 0; t0 < n + m; t0 += kQueryBlock) {
     const int rows = std::min(kQueryBlock, n + m - t0);
     // Keys beyond the block's last visible one are never read (skips the causal triangle).
@@ -65,13 +93,13 @@ void attend(const AttnCtx& c, int h, const float* uvqk_hist, int n, int first_po
       std::memcpy(c.q + static_cast<size_t>(r) * c.d_qk, row_of(t0 + r) + q_col + h * c.d_qk,
                   sizeof(float) * c.d_qk);
     if (n_keys > 0) {
-      qk(c, h, c.q, c.d_qk, rows, n_keys);
+      qk(c, h, c.q, c.d_qk, rows, n_keys, gathered);
       for (int r = 0; r < rows; ++r) {
         const int t = t0 + r;
         const int pi = t < n ? first_pos + t : P;
         activate_row(c, c.s + static_cast<size_t>(r) * c.s_ld, pi, t < n ? pi + 1 : P, n_keys);
       }
-      av(c, h, rows, n_keys, c.o, c.d_v);
+      av(c, h, rows, n_keys, c.o, c.d_v, gathered);
     } else {
       std::memset(c.o, 0, sizeof(float) * rows * c.d_v);
     }

@@ -20,6 +20,11 @@ struct AttnCtx {
   int s_ld = 0;                    // >= N
   float* q = nullptr;              // scratch: kQueryBlock x d_qk (gathered queries)
   float* o = nullptr;              // scratch: kQueryBlock x d_v (block outputs)
+  // Optional scratch of N x d_qk and N x d_v floats: a head's K and V gathered out of the pages
+  // once per head, so each query block runs one sgemm over all its keys instead of one per page
+  // (a cached visit is a single block over many pages: the per-call cost dominated it).
+  float* kg = nullptr;
+  float* vg = nullptr;
 };
 
 // The queries of one sequence and head h: n history rows at positions first_pos + r (row r

@@ -100,7 +100,7 @@ void HstuModel::forward(std::span<SeqInput> batch, Workspace& ws) const {
   grow(ws.o_, static_cast<size_t>(T) * HV);
   grow(ws.tmp_, static_cast<size_t>(T) * HV);
   grow(ws.s_, static_cast<size_t>(cpu::kQueryBlock) * score_ld(c.N));
-  grow(ws.qo_, static_cast<size_t>(cpu::kQueryBlock) * (c.d_qk + c.d_v));
+  grow(ws.qo_, static_cast<size_t>(cpu::kQueryBlock + c.N) * (c.d_qk + c.d_v));  // + K/V gather
   float *x = ws.x_.data(), *xh = ws.xh_.data(), *uvqk = ws.uvqk_.data();
   float *o = ws.o_.data(), *tmp = ws.tmp_.data();
 
@@ -185,9 +185,11 @@ void HstuModel::attention(std::span<SeqInput> batch, Workspace& ws, int layer, b
   for (size_t i = 0; i < batch.size(); ++i) {
     const SeqInput& s = batch[i];
     const auto& p = ws.plan_[i];
+    float* qo = ws.qo_.data();
+    const size_t QB = cpu::kQueryBlock;
     cpu::AttnCtx ctx{c.heads, c.d_qk, c.d_v, c.N, rab_rev_[layer].data(), p.kv,
-                     layer * p.kv_layer_stride, ws.s_.data(), score_ld(c.N), ws.qo_.data(),
-                     ws.qo_.data() + static_cast<size_t>(cpu::kQueryBlock) * c.d_qk};
+                     layer * p.kv_layer_stride, ws.s_.data(), score_ld(c.N), qo, qo + QB * c.d_qk,
+                     qo + QB * (c.d_qk + c.d_v), qo + QB * (c.d_qk + c.d_v) + static_cast<size_t>(c.N) * c.d_qk};
     // The last layer's history outputs feed nothing: only its candidates are queried.
     const int n = last ? 0 : s.new_tokens;
     const float* hist = uvqk + static_cast<size_t>(p.hist_row) * W;

@@ -115,7 +115,7 @@ std::vector<std::string> profile_names() {
 }
 
 SyntheticParams scaled(const SyntheticParams& p, double scale) {
-  if (!(scale > 0 && scale <= 1)) bad_input("--scale must be in (0, 1], got {}", scale);
+  if (!(scale > 0 && scale <= kMaxScale)) bad_input("--scale must be in (0, {}], got {}", kMaxScale, scale);
   SyntheticParams s = p;
   s.users = std::max<int64_t>(1, std::llround(static_cast<double>(p.users) * scale));
   s.items = std::max<int64_t>(1, std::llround(static_cast<double>(p.items) * scale));

@@ -26,8 +26,11 @@ struct Profile {
 const Profile* find_profile(std::string_view name);
 std::vector<std::string> profile_names();
 
-// Users and items multiplied by `scale` (0 < scale <= 1, each at least 1): the same shape on a
-// CPU. History lengths are not scaled (they set the model's work per request).
+// Users and items multiplied by `scale` (0 < scale <= kMaxScale, each at least 1): below 1 the
+// same shape on a CPU; above 1 a bigger population and catalogue with the same statistics
+// (popularity exponent, sessions, histories) for scale-out studies. History lengths are not
+// scaled (they set the model's work per request).
+inline constexpr double kMaxScale = 1000;
 SyntheticParams scaled(const SyntheticParams& p, double scale);
 
 // Session parameters a sweep may override on any profile or on plain `synthetic`

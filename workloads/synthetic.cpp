@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <queue>
-#include <unordered_map>
 
 #include "common/error.h"
 #include "workloads/arrivals.h"
 #include "workloads/popularity.h"
+#include "workloads/user_state.h"
 
 namespace helm {
 
@@ -19,37 +19,20 @@ int64_t geometric1(Rng& rng, double mean) {
   return 1 + static_cast<int64_t>(std::floor(std::log(rng.uniform_pos()) / std::log(q)));
 }
 
-// Per-user state of the users the trace touches (a hash map: the population may be 15M).
-struct UserState {
-  int32_t len = -1;  // history length before the next visit; -1: not seen yet
-  bool in_session = false;
-};
-using Users = std::unordered_map<UserId, UserState>;
-
-bool idle(const Users& users, UserId u) {
-  auto it = users.find(u);
-  return it == users.end() || !it->second.in_session;
-}
-
 // A user not in session: uniform by rejection (cheap while sessions hold a small share of the
-// population), then a deterministic scan from a random start. With `unseen`, prefer a user the
-// trace has not met (a brand-new user), giving up after a few tries.
-UserId pick_idle_user(Rng& rng, const Users& users, int64_t n, bool unseen = false) {
+// population), then the first idle user from a random start, wrapping. With `unseen`, prefer a
+// user the trace has not met (a brand-new user), giving up after a few tries.
+UserId pick_idle_user(Rng& rng, const UserLens& lens, const BusySet& busy, int64_t n, bool unseen = false) {
   if (unseen)
     for (int tries = 0; tries < 16; ++tries) {
       const UserId u = static_cast<UserId>(rng.below(static_cast<uint64_t>(n)));
-      if (!users.count(u)) return u;
+      if (!lens.contains(u)) return u;
     }
   for (int tries = 0; tries < 64; ++tries) {
     const UserId u = static_cast<UserId>(rng.below(static_cast<uint64_t>(n)));
-    if (idle(users, u)) return u;
+    if (!busy.busy(u)) return u;
   }
-  const uint64_t start = rng.below(static_cast<uint64_t>(n));
-  for (int64_t k = 0; k < n; ++k) {
-    const UserId u = static_cast<UserId>((start + static_cast<uint64_t>(k)) % static_cast<uint64_t>(n));
-    if (idle(users, u)) return u;
-  }
-  return -1;
+  return busy.next_idle_wrapping(static_cast<int64_t>(rng.below(static_cast<uint64_t>(n))));
 }
 }  // namespace
 
@@ -64,8 +47,6 @@ Trace synthetic_trace(const SyntheticParams& p, const std::vector<Nanos>& given,
 
   Rng sessions(stream_seed(seed, "sessions")), pick(stream_seed(seed, "users")),
       fresh(stream_seed(seed, "burst-users"));
-  Users users;
-  users.reserve(std::min<size_t>(given.size() + 1024, static_cast<size_t>(p.users)));
   int64_t active = 0;
   using Due = std::pair<Nanos, UserId>;  // (time the user's next request is due, user)
   std::priority_queue<Due, std::vector<Due>, std::greater<>> due;
@@ -80,6 +61,9 @@ Trace synthetic_trace(const SyntheticParams& p, const std::vector<Nanos>& given,
   }
   const size_t first_kept = arrivals.size();
   arrivals.insert(arrivals.end(), given.begin(), given.end());
+  // Every arrival touches at most one user it has not met.
+  UserLens lens(p.users, std::min<size_t>(arrivals.size() + 1024, static_cast<size_t>(p.users)));
+  BusySet busy(p.users);
 
   for (size_t k = 0; k < arrivals.size(); ++k) {
     const Nanos t = arrivals[k];
@@ -92,28 +76,28 @@ Trace synthetic_trace(const SyntheticParams& p, const std::vector<Nanos>& given,
       u = due.top().second;
       due.pop();
     } else {
-      u = pick_idle_user(pick, users, p.users, brand_new);
-      UserState& st = users[u];
-      st.in_session = true;
+      u = pick_idle_user(pick, lens, busy, p.users, brand_new);
+      int32_t& len = lens[u];
+      busy.set(u);
       ++active;
-      if (st.len < 0)  // a new user brings one visit's worth of history, an old one its past
-        st.len = brand_new ? static_cast<int32_t>(geometric1(sessions, p.new_items_mean)) : items->initial_history(u);
+      if (len < 0)  // a new user brings one visit's worth of history, an old one its past
+        len = brand_new ? static_cast<int32_t>(geometric1(sessions, p.new_items_mean)) : items->initial_history(u);
     }
-    UserState& st = users[u];
+    int32_t& len = lens[u];
     if (k >= first_kept) {
       Request r;
       r.id = static_cast<int64_t>(trace.requests.size());
       r.user = u;
       r.arrival = t;
-      r.history_len = st.len;
+      r.history_len = len;
       trace.requests.push_back(r);
     }
     // The visit's items join the history before the next visit (saturating far below int32).
-    st.len = static_cast<int32_t>(std::min<int64_t>(st.len + geometric1(sessions, p.new_items_mean), 1 << 30));
+    len = static_cast<int32_t>(std::min<int64_t>(len + geometric1(sessions, p.new_items_mean), 1 << 30));
     if (sessions.bernoulli(p_continue)) {
       due.emplace(t + static_cast<Nanos>(std::llround(sessions.exponential(1.0 / p.gap_mean_s) * 1e9)), u);
     } else {
-      st.in_session = false;
+      busy.clear(u);
       --active;
     }
   }

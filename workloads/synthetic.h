@@ -71,6 +71,9 @@ class SyntheticItems final : public ItemSource {
   // Records when each visit happened (requests of this source's users, any order), so history
   // positions added by a visit follow the popularity of its time. Needed only with TimeEffects.
   void index_visits(const std::vector<Request>& requests);
+  // Each thread keeps the window it last drew per user and draws only new positions (see
+  // synthetic_items.cpp); off draws every position every time (tests compare the two).
+  void set_window_cache(bool on);
 
  private:
   struct Impl;

@@ -1,5 +1,6 @@
 // SyntheticItems: histories and candidates generated from (seed, user, position) and time.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <unordered_map>
 
@@ -9,6 +10,50 @@
 #include "workloads/synthetic.h"
 
 namespace helm {
+
+namespace {
+// A visit that misses the KV cache recomputes its whole window, so the same (user, position)
+// items are drawn again and again (a Zipf draw each: most of the simulator's item cost). Each
+// thread keeps the last window it drew per user: a later visit copies the positions it holds
+// and draws only the ones added since. The items are a pure function of (source, user,
+// position), so a copy is exactly what a draw would give. Bounded: past kBudget items the whole
+// cache is dropped (sessions refill it within seconds). Keyed by a source's instance number, not
+// its address, so a source rebuilt at the same address never reads another's items.
+struct WindowCache {
+  static constexpr size_t kBudget = size_t{16} << 20;  // items (int32): 64 MiB per source and thread
+  struct Entry {
+    int64_t begin = 0;           // positions [begin, begin + items.size())
+    std::vector<int32_t> items;
+  };
+  uint64_t owner = 0;
+  size_t held = 0;
+  std::unordered_map<UserId, Entry> users;
+  void reset(uint64_t o) {
+    owner = o;
+    held = 0;
+    users.clear();
+  }
+};
+std::atomic<uint64_t> g_instances{0};
+// This thread's cache for source `owner`: a few sources at once (phases of different data sets
+// alternate request by request), the least recently used one dropped for a newcomer.
+WindowCache& windows_of(uint64_t owner) {
+  thread_local std::vector<WindowCache> caches(4);
+  thread_local std::vector<uint64_t> used(4, 0);
+  thread_local uint64_t clock = 0;
+  size_t pick = 0;
+  for (size_t i = 0; i < caches.size(); ++i) {
+    if (caches[i].owner == owner) {
+      pick = i;
+      break;
+    }
+    if (used[i] < used[pick]) pick = i;
+  }
+  if (caches[pick].owner != owner) caches[pick].reset(owner);
+  used[pick] = ++clock;
+  return caches[pick];
+}
+}  // namespace
 
 struct SyntheticItems::Impl {
   Impl(const SyntheticParams& p, uint64_t seed, double share, TimeEffects e)
@@ -26,6 +71,38 @@ struct SyntheticItems::Impl {
   std::unordered_map<UserId, std::pair<uint32_t, uint32_t>> visits;
   std::vector<int32_t> visit_len;
   std::vector<Nanos> visit_time;
+  uint64_t instance = ++g_instances;  // renewed when the items change (index_visits)
+  bool window_cache = true;
+
+  // fill() through this thread's WindowCache (ids below 2^31 only: it stores int32).
+  void cached_fill(UserId user, int64_t begin, int64_t end, ItemId* out, const SyntheticItems& self) const {
+    if (!window_cache || params.items > (int64_t{1} << 31) || end - begin < 16) {
+      fill(user, begin, end, out, self);
+      return;
+    }
+    WindowCache& wc = windows_of(instance);
+    WindowCache::Entry& e = wc.users[user];
+    const size_t before = e.items.size();
+    const int64_t e_end = e.begin + static_cast<int64_t>(before);
+    if (before == 0 || begin < e.begin || begin > e_end) {  // nothing to reuse: draw anew
+      fill(user, begin, end, out, self);
+      e.begin = begin;
+      e.items.assign(out, out + (end - begin));
+    } else {
+      const int64_t have = std::min(end, e_end);
+      for (int64_t p = begin; p < have; ++p) out[p - begin] = static_cast<ItemId>(e.items[static_cast<size_t>(p - e.begin)]);
+      if (end > e_end) {
+        fill(user, e_end, end, out + (e_end - begin), self);
+        e.items.insert(e.items.end(), out + (e_end - begin), out + (end - begin));
+      }
+      if (begin > e.begin) {  // the window moved on: forget what it left behind
+        e.items.erase(e.items.begin(), e.items.begin() + (begin - e.begin));
+        e.begin = begin;
+      }
+    }
+    wc.held = wc.held + e.items.size() - before;
+    if (wc.held > WindowCache::kBudget) wc.reset(instance);
+  }
 
   // Fills out[0, end-begin) with positions [begin, end) of user's history.
   void fill(UserId user, int64_t begin, int64_t end, ItemId* out, const SyntheticItems& self) const {
@@ -80,14 +157,16 @@ int64_t SyntheticItems::rank_of(ItemId item) const { return impl_->perm.inverse(
 
 void SyntheticItems::history(UserId user, int64_t len, std::vector<ItemId>& out) const {
   out.resize(static_cast<size_t>(std::max<int64_t>(len, 0)));
-  impl_->fill(user, 0, len, out.data(), *this);
+  impl_->cached_fill(user, 0, len, out.data(), *this);
 }
 
 void SyntheticItems::history_range(UserId user, int64_t begin, int64_t end, std::vector<ItemId>& out) const {
   begin = std::max<int64_t>(begin, 0);
   out.resize(static_cast<size_t>(std::max<int64_t>(end - begin, 0)));
-  impl_->fill(user, begin, end, out.data(), *this);
+  impl_->cached_fill(user, begin, end, out.data(), *this);
 }
+
+void SyntheticItems::set_window_cache(bool on) { impl_->window_cache = on; }
 
 void SyntheticItems::candidates(const Request& r, int M, std::vector<ItemId>& out) const {
   const Nanos t = r.arrival;
@@ -105,6 +184,7 @@ int32_t SyntheticItems::initial_history(UserId user) const {
 
 void SyntheticItems::index_visits(const std::vector<Request>& requests) {
   auto& I = *impl_;
+  I.instance = ++g_instances;  // items may change: no thread's cached windows apply any more
   I.visits.clear();
   I.visit_len.clear();
   I.visit_time.clear();

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <map>
 
+#include <fmt/format.h>
+
 #include "common/error.h"
 #include "workloads/arrivals.h"
 #include "workloads/loaders.h"
@@ -20,7 +22,7 @@ void validate(const WorkloadSpec& s) {
   if (s.candidates < 0) bad_input("candidates per request must be >= 0, got {}", s.candidates);
   if (!(s.popular_share >= 0 && s.popular_share <= 1))
     bad_input("popular share of candidates must be in [0, 1], got {}", s.popular_share);
-  if (!(s.scale > 0 && s.scale <= 1)) bad_input("--scale must be in (0, 1], got {}", s.scale);
+  if (!(s.scale > 0 && s.scale <= kMaxScale)) bad_input("--scale must be in (0, {}], got {}", kMaxScale, s.scale);
 }
 
 // One stretch of time in one regime: a phase, or the whole run without --phases.
@@ -31,6 +33,21 @@ struct Window {
   uint64_t seed;  // phase 0 uses the spec's seed, so one phase == no phases
 };
 
+// Little's law (synthetic.h): the load keeps ~ qps x gap x (1 - 1/requests per session) users in
+// session. A population smaller than that cannot hold them: every user is in session, returns come
+// early and the trace is not the one asked for. Empty when the population suffices.
+std::string session_pressure(const std::string& dataset, const SyntheticParams& p, const std::vector<Window>& ws) {
+  double qps = 0;
+  for (const Window& w : ws) qps = std::max(qps, w.qps);
+  const double need = qps * p.gap_mean_s * (1.0 - 1.0 / p.requests_per_session);
+  if (need <= static_cast<double>(p.users)) return {};
+  return fmt::format(
+      "{}: {:.4g} qps keeps ~{:.0f} users in session ({:.4g} qps x {:.4g} s gap x (1 - 1/{:.4g} requests per "
+      "session)) but the population has {}: sessions will run out of users; lower --qps or --session-gap-s, "
+      "or raise --scale (profiles) or --users (synthetic)",
+      dataset, qps, need, qps, p.gap_mean_s, p.requests_per_session, p.users);
+}
+
 bool is_synthetic(const std::string& d) { return d == "synthetic" || find_profile(d) != nullptr; }
 
 Trace synthetic_group(const WorkloadSpec& spec, const std::string& dataset, const std::vector<Window>& ws) {
@@ -38,6 +55,8 @@ Trace synthetic_group(const WorkloadSpec& spec, const std::string& dataset, cons
   SyntheticParams p = prof ? scaled(prof->params, spec.scale) : spec.synthetic;
   apply(spec.session, p);
   validate(p);
+  const std::string crowded = session_pressure(dataset, p, ws);
+  if (!crowded.empty()) fmt::print(stderr, "helm-bench: warning: {}\n", crowded);
   std::vector<Nanos> times;
   TimeEffects effects;
   std::vector<std::string> notes;
@@ -64,6 +83,7 @@ Trace synthetic_group(const WorkloadSpec& spec, const std::string& dataset, cons
   Trace t = synthetic_trace(p, times, spec.seed, spec.popular_share, prewarm, effects);
   t.name = dataset;
   for (auto& n : notes) t.notes.push_back(std::move(n));
+  if (!crowded.empty()) t.notes.push_back(crowded);
   if (prof)
     t.notes.push_back(fmt::format("profile {} (model {}): {} users, {} items at scale {}; {}", prof->name,
                                   prof->model, p.users, p.items, spec.scale, prof->why));

@@ -37,7 +37,7 @@ void add_run_options(po::options_description& desc, RunOptions& o) {
       ("trace", po::value(&o.trace)->default_value(o.trace, show(o.trace)), "a trace file from `helm-bench trace` (wins over --phases and --dataset)")
       ("phases", po::value(&o.phases)->default_value(o.phases, show(o.phases)),
        "DATASET:WORKLOAD:SECONDS[@QPS],... chained in time (wins over --dataset/--workload/--duration)")
-      ("scale", po::value(&o.scale)->default_value(o.scale, show(o.scale)), "profiles: users and items x this (0, 1]")
+      ("scale", po::value(&o.scale)->default_value(o.scale, show(o.scale)), "profiles: users and items x this (0, 1000]; above 1 for scale-out studies")
       ("qps", po::value(&o.qps)->default_value(o.qps, show(o.qps)), "whole-cluster arrival rate (requests/s)")
       ("duration", po::value(&o.duration_s)->default_value(o.duration_s, show(o.duration_s)), "seconds of arrivals")
       ("seed", po::value(&o.seed)->default_value(o.seed, show(o.seed)), "base seed (each concern derives its own stream)")

@@ -6,9 +6,55 @@
 #include "allocator/page_pool.h"
 #include "allocator/two_cache_pool.h"
 #include "common/error.h"
+#include "common/rng.h"
 
 namespace helm {
 namespace {
+
+// The pool keeps entries only for pages it has handed out; its acquire order must be exactly
+// that of one stack of every free page (lowest ids on top at the start), which it replaced.
+TEST(PagePool, LazyBookkeepingHandsOutPagesInTheStackOrder) {
+  const size_t n = 5000;
+  PagePool pool(n, 0.6);
+  std::vector<PageId> stack;  // the reference: every free page, lowest on top
+  for (size_t i = n; i-- > 0;) stack.push_back(static_cast<PageId>(i));
+  std::vector<Owner> owner(n, Owner::Free);
+  size_t count[3] = {n, 0, 0};
+  std::vector<PageId> held;
+  Rng rng(stream_seed(5, "lazy-pool"));
+  for (int op = 0; op < 40000; ++op) {
+    if (op % 5000 == 0) pool.set_emb_share(rng.uniform());
+    const Owner o = rng.bernoulli(0.5) ? Owner::Emb : Owner::Kv;
+    if (held.empty() || rng.uniform() < 0.55) {
+      const size_t quota = o == Owner::Emb ? pool.quota(Owner::Emb) : n - pool.quota(Owner::Emb);
+      PageId want = kNoPage;
+      if (count[static_cast<int>(o)] < quota && !stack.empty()) {
+        want = stack.back();
+        stack.pop_back();
+        owner[want] = o;
+        --count[0];
+        ++count[static_cast<int>(o)];
+        held.push_back(want);
+      }
+      ASSERT_EQ(pool.acquire(o), want) << "op " << op;
+    } else {
+      const size_t k = rng.below(held.size());
+      const PageId p = held[k];
+      held[k] = held.back();
+      held.pop_back();
+      --count[static_cast<int>(owner[p])];
+      ++count[0];
+      owner[p] = Owner::Free;
+      stack.push_back(p);
+      pool.release(p);
+    }
+    if (op % 997 == 0) pool.check();
+  }
+  for (size_t p = 0; p < n; ++p) ASSERT_EQ(pool.owner(static_cast<PageId>(p)), owner[p]);
+  EXPECT_EQ(pool.free_pages(), count[0]);
+  EXPECT_LT(pool.touched_pages(), n);  // never more entries than pages handed out
+  pool.check();
+}
 
 TEST(Device, CpuPagesAreAlignedAndDistinct) {
   CpuDevice d(10 * 4096 + 100, 4096);

@@ -39,6 +39,7 @@ struct Node {
     o.refill.chunk_bytes = 4 * kPage;
     o.refill.window_records = 512;
     o.refill.recent = 1024;
+    o.refill.sample = 1;
     return o;
   }
   void check() {

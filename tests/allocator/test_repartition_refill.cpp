@@ -59,7 +59,31 @@ RefillOptions small_opts() {
   o.chunk_bytes = 2 * kPage;
   o.window_records = 2000;
   o.recent = 4096;
+  o.sample = 1;  // these tests count every access
   return o;
+}
+
+// Sampling: every 4th access of the stream (across calls) reaches the sketch and the ring, and a
+// hot row still makes the plan while rows seen once do not.
+TEST(Refill, SamplesEveryFourthAccessAcrossCalls) {
+  RefillOptions o = small_opts();
+  o.sample = 4;
+  Rig r(o);
+  std::vector<ItemId> acc;
+  for (int rep = 0; rep < 40; ++rep)
+    for (ItemId i = 0; i < 10; ++i) acc.push_back(i);  // 0..9 forty times each
+  for (ItemId i = 1000; i < 1400; ++i) acc.push_back(i);  // 400 rows once each
+  size_t fed = 0;
+  for (size_t n : {3, 5, 1, 7, 2}) {  // uneven calls: the stride must run on across them
+    for (size_t k = 0; k < acc.size() / 18 && fed < acc.size(); ++k, fed += std::min(n, acc.size() - fed))
+      r.refill.record(std::span(acc.data() + fed, std::min(n, acc.size() - fed)));
+  }
+  r.refill.record(std::span(acc.data() + fed, acc.size() - fed));
+  EXPECT_EQ(r.refill.sketch().records(), (acc.size() + 3) / 4);
+  // Accesses 0, 4, 8, ...: row 0 sits at 10r, sampled when r is even (20 of its 40); row 1 at
+  // 10r + 1, never.
+  EXPECT_GE(r.refill.sketch().estimate(0), 20u);
+  EXPECT_EQ(r.refill.sketch().estimate(1), 0u);
 }
 
 TEST(Refill, LoadsTheHottestMissingRowsFirst) {

@@ -25,7 +25,7 @@ echo "not hdf5" > "$tmp/not.h5"
 expect "--phases" trace --phases "ml-20m:steady"
 expect "--burst-multiplier" trace --workload burst --burst-multiplier 9
 expect "--trend-amplitude" trace --workload trend --trend-amplitude 1.5
-expect "--scale" trace --dataset ml-20m --scale 2
+expect "--scale" trace --dataset ml-20m --scale 2000
 expect "unknown" trace --dataset kuairand-1k
 expect "user_id,video_id,date,hourmin,time_ms,is_click" trace --dataset "kuairand:$tmp/k.csv"
 expect "not.h5" trace --trace "$tmp/not.h5"

@@ -67,3 +67,13 @@ TEST(SimDigest, StaticBurstRunIsUnchanged) {
                                            " --router kv-affinity --pool-mib 2"),
             0xfc23039b51b36eddull);
 }
+
+// Budgeted refill while the split moves and the EMB cache is full: which rows the refill planner
+// loads (its sampled sketch and ring) shows up in later hits. The two runs above never exercise
+// it (their refill plans come out empty), so a change of the refill rule would pass them unseen.
+TEST(SimDigest, RefillRunIsUnchanged) {
+  EXPECT_EQ(run_digest("refill", " --cost-model a100-80gb --nodes 4 --model ml-20m --dataset ml-20m --scale 0.2"
+                                 " --qps 1500 --duration 3 --memory-policy naive-adaptive --repartition budgeted"
+                                 " --control-interval-ms 100 --seed 7"),
+            0x2c9c0593de1ec5efull);
+}
