@@ -19,6 +19,7 @@ constexpr Command kCommands[] = {
     {"sim", helm::cmd_sim, "discrete-event simulation of --nodes N on a cost model"},
     {"calibrate", helm::cmd_calibrate, "measure the backend's costs, write a cost-model file"},
     {"fidelity", helm::cmd_fidelity, "one small trace through run (MPI) and sim; errors side by side"},
+    {"capacity", helm::cmd_capacity, "saturation throughput, or the highest load meeting an SLO attainment"},
     {"forward", helm::cmd_forward, "run the model on inputs from an HDF5 file (model verification)"},
     {"oracle", helm::cmd_oracle, "DESIGN.md's oracle: sim at every static split, best split per window -> schedule CSV"},
     {"report", helm::cmd_report, "P99/SLO tables from result files"},

@@ -114,6 +114,9 @@ void add_run_options(po::options_description& desc, RunOptions& o) {
        "kv-affinity: points per node on the hash ring")
       ("pool-mib", po::value(&o.pool_mib)->default_value(o.pool_mib, show(o.pool_mib)), "pool per worker (MiB), shared by both caches")
       ("page-kib", po::value(&o.page_kib)->default_value(o.page_kib, show(o.page_kib)), "pool page size (KiB)")
+      ("executor", po::value(&o.executor)->default_value(o.executor, show(o.executor)),
+       "model (the HSTU forward in run, the cost model in sim) | noop (completes at once, no caches: "
+       "what rank 0 and the harness sustain)")
       ("backend", po::value(&o.backend)->default_value(o.backend, show(o.backend)), "cpu");
   po::options_description s("Serving and measurement");
   s.add_options()
@@ -169,6 +172,8 @@ void validate(const RunOptions& o) {
     bad_input("--cache-aware-*: need abs >= 0, rel >= 1, match in [0,1]");
   if (!(o.routing.kv_affinity.load_factor >= 1)) bad_input("--kv-affinity-load-factor: must be at least 1");
   if (o.routing.kv_affinity.vnodes < 1) bad_input("--kv-affinity-vnodes: must be positive");
+  if (o.executor != "model" && o.executor != "noop")
+    bad_input("--executor: '{}' is not model or noop", o.executor);
   if (o.backend != "cpu") bad_input("--backend: '{}' is not available in this build (cpu)", o.backend);
   if (!(o.max_step > 0 && o.max_step <= 1)) bad_input("--max-step: {} is not in (0, 1]", o.max_step);
   if (!(o.refill_share > 0 && o.refill_share <= 1))

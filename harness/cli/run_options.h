@@ -50,6 +50,7 @@ struct RunOptions {
   double pool_mib = 24;
   int page_kib = 64;
   std::string backend = "cpu";
+  std::string executor = "model";     // model | noop (completes at once: the harness's own ceiling)
   // Serving
   double slo_ms = 1000;
   int batch_max_requests = 8;

@@ -13,7 +13,7 @@ CostSample shapes_for(const RunOptions& o, const ModelConfig& cfg, int candidate
 }
 }  // namespace
 
-bool link_needs_measurement(const RunOptions& o) { return !(o.h2d_gbps > 0); }
+bool link_needs_measurement(const RunOptions& o) { return !(o.h2d_gbps > 0) && o.executor != "noop"; }
 
 double measure_link_shapes(const RunOptions& o, const ModelConfig& cfg, int candidates) {
   CostSample s = shapes_for(o, cfg, candidates);
@@ -27,6 +27,12 @@ double measure_link_shapes(const RunOptions& o, const ModelConfig& cfg, int cand
 
 LinkSetup link_setup(const RunOptions& o, const ModelConfig& cfg, int candidates, double cpu_ns) {
   LinkSetup l;
+  if (o.executor == "noop" && !(o.h2d_gbps > 0)) {  // nothing is copied: the rate only prices the view
+    l.bytes_per_s = 25e9;
+    l.rule = "none";
+    l.describe = "not used: --executor noop copies nothing (the router's view prices a miss at 25 GB/s)";
+    return l;
+  }
   if (!link_needs_measurement(o)) {
     l.bytes_per_s = o.h2d_gbps * 1e9;
     l.rule = "h2d-gbps";

@@ -9,6 +9,7 @@
 #include "common/progress.h"
 #include "harness/cluster/front_end.h"
 #include "harness/sim/sim_events.h"
+#include "harness/node/noop_executor.h"
 #include "harness/sim/sim_executor.h"
 #include "harness/node/window_stats.h"
 
@@ -17,7 +18,7 @@ namespace helm {
 namespace {
 
 struct Node {
-  std::unique_ptr<CostModelExecutor> exec;
+  std::unique_ptr<NodeExecutor> exec;
   std::unique_ptr<NodeRuntime> runtime;
   WindowStats window;
   bool busy = false;
@@ -47,7 +48,10 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     NodeOptions so = node_options(ctx, i, opt.nodes, opt.link_bytes_per_s, ctx.opt.scale, false);
     so.link_latency = opt.link_latency;
     Node& nd = nodes.emplace_back(i, static_cast<Nanos>(ctx.opt.slo_ms * 1e6));
-    nd.exec = std::make_unique<CostModelExecutor>(ctx.trace, ctx.model, cost, table, so);
+    if (ctx.opt.executor == "noop")
+      nd.exec = std::make_unique<NoopExecutor>(ctx.trace, so.emb_share);
+    else
+      nd.exec = std::make_unique<CostModelExecutor>(ctx.trace, ctx.model, cost, table, so);
     nd.runtime = std::make_unique<NodeRuntime>(bo, *nd.exec);
   }
   // Every cluster-level decision is the front end's, exactly as on rank 0 of `run`.
