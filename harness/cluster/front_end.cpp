@@ -39,6 +39,7 @@ ClusterFrontEnd::ClusterFrontEnd(const RunContext& ctx, int nodes, const NodeFac
       seen_(rows_.size(), 0),
       received_(static_cast<size_t>(nodes), 0),
       reported_(static_cast<size_t>(nodes), -1),
+      pending_rows_(static_cast<size_t>(nodes)),
       slo_ns_(static_cast<Nanos>(ctx.opt.slo_ms * 1e6)) {
   for (int i = 0; i < nodes; ++i)
     view_.nodes[static_cast<size_t>(i)].emb_share = ctx.policy.initial_share(ctx.policy_context(i, nodes));
@@ -89,9 +90,15 @@ std::optional<ControlDecision> ClusterFrontEnd::on_window(const NodeWindowStats&
   if (log_) log_->window(w, now);
   view_.on_interval(w.node, NodeSummary{w.queue_len, w.emb_share, w.emb_lookups, w.emb_hits});
   sink_.add(to_row(w));
+  auto& pending = pending_rows_.at(static_cast<size_t>(w.node));
+  if (pending) {
+    pending->ratio_applied = w.emb_share;
+    sink_.add(*pending);
+    pending.reset();
+  }
   if (!controlling_) return std::nullopt;
   const ControlDecision d = control_.on_window(w, now);
-  sink_.add(to_controller_row(d));
+  pending = to_controller_row(d);
   return d;
 }
 
@@ -116,6 +123,8 @@ RunEnd ClusterFrontEnd::finish(const std::string& backend_note) {
   for (size_t i = 0; i < received_.size(); ++i)
     mismatched += reported_[i] >= 0 && reported_[i] != received_[i];
   RunEnd end = end_run(ctx_, rows_, seen_, duplicates_, backend_note, mismatched);
+  for (auto& p : pending_rows_)  // a node that never reported again: its own computed step
+    if (p) sink_.add(*p), p.reset();
   for (size_t i = 0; i < rows_.size(); ++i)
     if (!seen_[i]) sink_.add(rows_[i]);
   return end;

@@ -82,6 +82,9 @@ class ClusterFrontEnd {
   int64_t outstanding_ = 0, duplicates_ = 0;
   std::vector<int64_t> received_, reported_;  // outcomes per node: arrived, and the node's count
   bool controlling_ = true;
+  // Per node, the last decision's row, waiting for the node's next window: ratio_applied is what
+  // the node reports in effect then, not what rank 0 computed.
+  std::vector<std::optional<ControllerRow>> pending_rows_;
 };
 
 }  // namespace helm

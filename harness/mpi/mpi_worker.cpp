@@ -47,6 +47,17 @@ int run_worker(const RunContext& ctx, int rank) {
   NodeRuntime runtime(batching_options(ctx.opt), *exec);
   const Nanos interval = static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6);
   Nanos next_stats = interval;
+  // The control loop: at most one --max-step move per interval. A target that arrives after this
+  // interval's move (a late round) waits for the next interval; the next window's emb_share
+  // reports what was applied, and rank 0 records that in /controller.
+  double target = -1;
+  bool moved = false;
+  auto apply_target = [&] {
+    if (target < 0 || moved) return;
+    exec->set_share(step_toward(exec->emb_share(), target, ctx.opt.max_step));
+    target = -1;
+    moved = true;
+  };
   WindowStats window(node, static_cast<Nanos>(ctx.opt.slo_ms * 1e6));
   mpi::PendingSends<mpi::WireOutcome> out_sends;
   mpi::PendingSends<NodeWindowStats> stat_sends;
@@ -117,8 +128,8 @@ int run_worker(const RunContext& ctx, int rank) {
         HELM_MPI(MPI_Get_count(&st, MPI_BYTE, &bytes));
         targets.resize(static_cast<size_t>(bytes) / sizeof(double));
         HELM_MPI(MPI_Recv(targets.data(), bytes, MPI_BYTE, 0, mpi::kTargets, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-        const double cur = exec->emb_share();
-        exec->set_share(step_toward(cur, targets.at(static_cast<size_t>(node)), ctx.opt.max_step));
+        target = targets.at(static_cast<size_t>(node));
+        apply_target();
       } else if (st.MPI_TAG == mpi::kStop) {
         HELM_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, 0, mpi::kStop, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
         stopped = true;
@@ -142,6 +153,8 @@ int run_worker(const RunContext& ctx, int rank) {
     if (clock.now() >= next_stats) {
       stat_sends.send({close_window(static_cast<int64_t>(runtime.batcher().size()))}, 0, mpi::kNodeStats);
       next_stats += interval;
+      moved = false;   // a new interval: one more move allowed
+      apply_target();  // a target that came late in the last one
     }
     out_sends.reap();
     evict_sends.reap();
