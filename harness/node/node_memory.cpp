@@ -21,7 +21,7 @@ NodeMemory::NodeMemory(PagePool& pool, EmbCache& emb, KvCache& kv, H2DLink& link
       row_bytes_(static_cast<double>(emb.row_bytes())),
       kv_bytes_per_token_(static_cast<double>(kv.layout().bytes_per_token())) {
   if (opt.host_kv_bytes > 0) {
-    host_ = std::make_unique<HostKvTier>(opt.host_kv_bytes, kv.layout(), opt.bytes);
+    host_ = std::make_unique<HostKvTier>(opt.host_kv_bytes, kv.layout(), opt.bytes ? &kv.device() : nullptr);
     kv.set_spill_hook([this](UserId u, const KvProbe& p, std::span<float* const> pages) {
       host_->put(u, p.start, p.tokens, p.hash, pages);
     });
