@@ -58,7 +58,7 @@ TEST(SimDigest, AdaptiveRunIsUnchanged) {
   EXPECT_EQ(run_digest("adaptive", kCommon + " --nodes 4 --users 600 --items 5000 --history-median 40"
                                              " --qps 800 --memory-policy naive-adaptive --repartition budgeted"
                                              " --router helm --pool-mib 1 --host-kv-mib 1"),
-            0x0a34897fd8f8c40cull);
+            0xed500d4b4d05b867ull);
 }
 
 TEST(SimDigest, StaticBurstRunIsUnchanged) {
