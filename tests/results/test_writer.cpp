@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "fixtures.h"
 #include "results/reader.h"
+#include "tests/require.h"
 #include "results/writer.h"
 
 using namespace helm;
@@ -171,7 +172,7 @@ TEST(ResultsWriter, RootAttributesRoundTrip) {
 TEST(ResultsWriter, H5pySeesFieldNamesAndRows) {
   int rc = 0;
   run("/usr/bin/python3 -c 'import h5py' 2>/dev/null", &rc);
-  if (rc != 0) GTEST_SKIP() << "/usr/bin/python3 has no h5py";
+  HELM_REQUIRE(rc == 0, "/usr/bin/python3 has no h5py");
   TempFile f;
   {
     ResultsWriter w(f.path(), make_attrs(), {.chunk_rows = 128});
