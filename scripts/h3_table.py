@@ -4,6 +4,7 @@ mean P99 (of all requests: drops and failures count as infinite, `p99_all_ms`) o
 router (same trace per seed, so pairing removes the trace's variance). H3 holds in a cell when
 the difference's CI upper bound is <= 0, is refuted when its lower bound is > 0, else undecided."""
 import csv
+import math
 import statistics as st
 import sys
 from collections import defaultdict
@@ -12,9 +13,10 @@ T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8:
 
 
 def ci(xs):
+    if not all(math.isfinite(x) for x in xs):
+        # An infinite P99 (more than 1% lost) has no interval; inf - inf (both lost) is undefined.
+        return (float("inf") if all(x == float("inf") for x in xs) else float("nan")), float("nan")
     m = st.mean(xs)
-    if any(x in (float("inf"), float("-inf")) for x in xs):
-        return m, float("nan")  # an infinite P99 (more than 1% lost) has no interval
     h = T95.get(len(xs) - 1, 1.96) * st.stdev(xs) / len(xs) ** 0.5 if len(xs) > 1 else float("nan")
     return m, h
 
@@ -47,6 +49,7 @@ for g in ["steady", "trend", "burst"]:
             hs = d.get((g, "helm"), {})
             seeds = sorted(set(s) & set(hs))
             dm, dh = ci([hs[k][0] - s[k][0] for k in seeds])
-            diff = f"{dm:+.1f} ± {dh:.1f}"
+            diff = f"{dm:+.1f} ± {dh:.1f}" if math.isfinite(dm) else "n/a (P99 infinite)"
             verdict = "holds" if dm + dh <= 0 else ("fails" if dm - dh > 0 else "undecided")
-        print(f"| {g} | {r} | {len(s)} | {m:.1f} ± {h:.1f} | {slo_m:.1f} | {diff} | {verdict} |")
+        p99_txt = f"{m:.1f} ± {h:.1f}" if math.isfinite(m) else "inf (> 1% lost)"
+        print(f"| {g} | {r} | {len(s)} | {p99_txt} | {slo_m:.1f} | {diff} | {verdict} |")
