@@ -180,3 +180,30 @@ TEST(SimHostKvTier, PerPurposeAccountingInTheRun) {
   EXPECT_EQ(row_bytes, kv_bytes + demand);  // a request's bytes = its EMB misses + its onboarding
   EXPECT_EQ(refill_bytes(r), 0);
 }
+
+// /nodes emb_hit_predicted: with curves (mrc), the miniature of the EMB cache's policy predicts
+// each window's hit rate at the split in effect; over the run, lookup-weighted, it is within 5
+// points of the measured emb_hits / emb_lookups. Without curves it says -1 (no prediction).
+TEST(SimEmbPrediction, WithinFivePointsOfTheMeasuredHitRate) {
+  RunOptions o = controlled("mrc", "budgeted");
+  o.items = 60000;  // a catalogue far larger than the pool: the hit rate is well inside (0, 1)
+  const SimResult r = simulate_opts(o);
+  double lookups = 0, hits = 0, predicted = 0;
+  int windows = 0;
+  for (const auto& n : r.nodes) {
+    if (n.emb_lookups == 0 || n.emb_hit_predicted < 0) continue;
+    EXPECT_LE(n.emb_hit_predicted, 1.0);
+    lookups += double(n.emb_lookups);
+    hits += double(n.emb_hits);
+    predicted += n.emb_hit_predicted * double(n.emb_lookups);
+    ++windows;
+  }
+  ASSERT_GT(windows, 10);
+  const double measured = hits / lookups;
+  EXPECT_GT(measured, 0.05);
+  EXPECT_LT(measured, 0.95);
+  EXPECT_NEAR(predicted / lookups, measured, 0.05) << "measured " << measured;
+
+  for (const auto& n : simulate_opts(controlled("static:0.5", "naive")).nodes)
+    EXPECT_EQ(n.emb_hit_predicted, -1.0);
+}
