@@ -104,6 +104,8 @@ void EmbCache::lookup_batch(std::span<const ItemId> items, std::vector<const flo
     np = 0;
   };
   const uint32_t epoch = epoch_;
+  const bool track = static_cast<bool>(on_lookup_);
+  looked_up_.clear();
   for (size_t i = 0; i < n; ++i) {
     if (i + kFar < n) far(i + kFar);
     if (i + kNear < n) near(i + kNear);
@@ -126,6 +128,7 @@ void EmbCache::lookup_batch(std::span<const ItemId> items, std::vector<const flo
         ++b.lookups;
         ++b.hits;
         sketch_.record_hashed(h);
+        if (track) looked_up_.push_back(item);
       }
       uint32_t& pe = page_epoch_[lp];
       pend[np] = pages_[lp];
@@ -148,6 +151,7 @@ void EmbCache::lookup_batch(std::span<const ItemId> items, std::vector<const flo
     }
     ++b.lookups;
     ++b.misses;
+    if (track) looked_up_.push_back(item);
     b.h2d_bytes += static_cast<int64_t>(row_bytes_);
     sketch_.record_hashed(h);
     s = take_slot(item, h);
@@ -169,6 +173,7 @@ void EmbCache::lookup_batch(std::span<const ItemId> items, std::vector<const flo
   flush_pins();
   st += b;
   stats_ += b;
+  if (track) on_lookup_(looked_up_);
 }
 
 void EmbCache::contains_all(std::span<const ItemId> items, std::vector<char>& out) const {

@@ -81,6 +81,7 @@ class EmbCache {
   size_t row_bytes() const { return row_bytes_; }
   const EmbStats& stats() const { return stats_; }
   int frequency(ItemId item) const { return freq(item); }  // TinyLFU estimate, 0..15
+  size_t sketch_width() const { return sketch_.words(); }
 
   // Gives up to k unpinned EMB pages back to the pool, evicting their rows: the pages whose rows
   // have the lowest summed sketch frequency go first. Returns the number of pages released.
@@ -100,6 +101,11 @@ class EmbCache {
   // Called with the ids of every lookup_batch() call before the lookup (the refill planner's
   // sketch and the miss-ratio curves listen, in `run` and `sim` alike). Must not call back in.
   void set_access_observer(std::function<void(std::span<const ItemId>)> f) { on_access_ = std::move(f); }
+  // Called after each lookup_batch() call with the rows it counted as lookups, in order: each
+  // distinct row once per batch (a repeat inside the batch, or one served from this batch's
+  // staging, is not a lookup). This is the stream the cache's policy sees, so a model of the
+  // cache (the EMB miss-ratio curve) must be fed this one, not the raw ids. Must not call back in.
+  void set_lookup_observer(std::function<void(std::span<const ItemId>)> f) { on_lookup_ = std::move(f); }
   bool in_batch() const { return !pinned_.empty() || batch_rows_ != 0 || !staged_items_.empty(); }
 
   // Recounts every structure; throws std::logic_error on a broken invariant. Tests only.
@@ -156,6 +162,8 @@ class EmbCache {
   static constexpr size_t kStageRows = 256;
   EmbStats stats_;
   std::function<void(std::span<const ItemId>)> on_access_;
+  std::function<void(std::span<const ItemId>)> on_lookup_;
+  std::vector<ItemId> looked_up_;  // this call's distinct rows, for on_lookup_
 };
 
 }  // namespace helm

@@ -1,17 +1,16 @@
 #include "allocator/host_kv_tier.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "common/error.h"
 
 namespace helm {
 
-HostKvTier::HostKvTier(size_t capacity_bytes, const KvLayout& layout, bool bytes)
+HostKvTier::HostKvTier(size_t capacity_bytes, const KvLayout& layout, Device* device)
     : capacity_(capacity_bytes),
-      page_bytes_(layout.page_floats() * sizeof(float)),
+      page_bytes_(layout.page_floats() * layout.bytes_per_element),
       layout_(layout),
-      bytes_(bytes) {
+      device_(device) {
   HELM_CHECK(layout.tokens_per_page > 0, "host KV tier without a KV layout");
 }
 
@@ -35,11 +34,12 @@ void HostKvTier::put(UserId u, int64_t start, int64_t tokens, uint64_t hash,
     ++stats_.evictions;
   }
   Item item{u, {start, tokens, hash}, {}, bytes};
-  if (bytes_) {
+  if (device_) {
     HELM_CHECK(pages.size() >= npages, "user {}: {} pages for {} tokens", u, pages.size(), tokens);
-    const size_t pf = layout_.page_floats();
-    item.data.resize(npages * pf);
-    for (size_t p = 0; p < npages; ++p) std::memcpy(item.data.data() + p * pf, pages[p], pf * sizeof(float));
+    item.data.resize(npages * page_bytes_);
+    for (size_t p = 0; p < npages; ++p)
+      device_->copy_to_host(item.data.data() + p * page_bytes_,
+                            reinterpret_cast<const std::byte*>(pages[p]), page_bytes_);
   }
   lru_.push_back(std::move(item));
   map_[u] = std::prev(lru_.end());
@@ -58,14 +58,14 @@ size_t HostKvTier::take(UserId u, int64_t tokens, const KvView& view) {
   const Item& it = *f->second;
   HELM_CHECK(tokens >= 0 && tokens <= it.e.tokens, "user {}: onboard {} of {} tokens", u, tokens,
              it.e.tokens);
-  if (bytes_ && tokens > 0) {
+  if (device_ && tokens > 0) {
     const size_t npages = static_cast<size_t>(layout_.pages_for(tokens));
     HELM_CHECK(view.pages.size() >= npages, "user {}: view of {} pages for {} tokens", u,
                view.pages.size(), tokens);
     // Whole pages: the tail of the last page holds tokens the model overwrites anyway.
-    const size_t pf = layout_.page_floats();
     for (size_t p = 0; p < npages; ++p)
-      std::memcpy(view.pages[p], it.data.data() + p * pf, pf * sizeof(float));
+      device_->copy_to_page(reinterpret_cast<std::byte*>(view.pages[p]),
+                            it.data.data() + p * page_bytes_, page_bytes_);
   }
   const size_t moved = static_cast<size_t>(tokens) * layout_.bytes_per_token();
   ++stats_.hits;

@@ -6,8 +6,11 @@
 //
 // Entries are exclusive with the pool: take() removes the entry (the pool holds it again and
 // spills it back when it is evicted), put() replaces an older entry of the same user.
-// Capacity counts whole KV pages of host memory (what it really holds). Bookkeeping-only
-// (bytes = false): the same decisions, nothing copied. Single-threaded, one per node.
+// Capacity counts whole KV pages of host memory (what it really holds), at the layout's element
+// size (fp32 on the CPU backend, bf16 on GPUs: KvLayout::bytes_per_element). Bytes move only
+// through the device's copies (Device::copy_to_host / copy_to_page): pool pages may be device
+// memory. Bookkeeping-only (device == nullptr): the same decisions, nothing copied.
+// Single-threaded, one per node.
 #pragma once
 #include <cstdint>
 #include <list>
@@ -27,7 +30,8 @@ struct HostKvStats {
 
 class HostKvTier {
  public:
-  HostKvTier(size_t capacity_bytes, const KvLayout& layout, bool bytes);
+  // `device`: the pool's device, or nullptr for bookkeeping only.
+  HostKvTier(size_t capacity_bytes, const KvLayout& layout, Device* device);
 
   struct Entry {
     int64_t start = 0, tokens = 0;
@@ -43,6 +47,7 @@ class HostKvTier {
   void erase(UserId u);
 
   size_t capacity_bytes() const { return capacity_; }
+  size_t page_bytes() const { return page_bytes_; }  // layout.page_floats() x bytes_per_element
   size_t held_bytes() const { return held_; }
   size_t users() const { return map_.size(); }
   const HostKvStats& stats() const { return stats_; }
@@ -51,13 +56,13 @@ class HostKvTier {
   struct Item {
     UserId user;
     Entry e;
-    std::vector<float> data;  // whole pages, KvLayout order
+    std::vector<std::byte> data;  // whole pages, KvLayout order, as the device holds them
     size_t bytes;             // pages x page bytes (host memory held)
   };
   void drop(std::list<Item>::iterator it);
   size_t capacity_, page_bytes_;
   KvLayout layout_;
-  bool bytes_;
+  Device* device_;
   std::list<Item> lru_;  // front = least recently stored
   std::unordered_map<UserId, std::list<Item>::iterator> map_;
   size_t held_ = 0;

@@ -54,6 +54,7 @@ struct KvStats {
 class KvCache {
  public:
   KvCache(PagePool& pool, Device& device, KvLayout layout);
+  Device& device() const { return device_; }
   ~KvCache();
   KvCache(const KvCache&) = delete;
   KvCache& operator=(const KvCache&) = delete;

@@ -30,7 +30,8 @@ namespace helm {
   X(Nanos, latency_p50, "latency of requests completed in the interval (nearest rank)") \
   X(Nanos, latency_p99, "")                                                              \
   X(int64_t, latency_count, "samples behind the two percentiles (0: an empty window)")  \
-  X(double, emb_share, "EMB share of the pool in effect at the end of the interval")
+  X(double, emb_share, "EMB share of the pool in effect at the end of the interval")       \
+  X(double, emb_hit_predicted, "EMB hit rate the miss-ratio curve predicts at emb_share (-1: none)")
 
 struct NodeCounters {
 #define HELM_COUNTER_MEMBER(type, name, what) type name = 0;

@@ -1,5 +1,8 @@
 #include "results/reader.h"
 
+#include <cstring>
+#include <utility>
+
 #include "common/error.h"
 
 namespace helm {
@@ -45,8 +48,10 @@ ResultsReader::ResultsReader(const std::string& path) : file_(path, h5::Mode::kR
   if (!version)
     bad_input("{}: not a helm-bench results file (no integer root attribute 'schema_version')",
               path);
-  if (*version != kSchemaVersion)
-    bad_input("{}: schema_version {} (this build reads {})", path, *version, kSchemaVersion);
+  if (*version < kOldestSchemaVersion || *version > kSchemaVersion)
+    bad_input("{}: schema_version {} (this build reads versions {} to {})", path, *version,
+              kOldestSchemaVersion, kSchemaVersion);
+  version_ = *version;
   for (const char* t : {Table<RequestRow>::kPath, Table<ControllerRow>::kPath, Table<NodeRow>::kPath})
     if (!file_.exists(t)) bad_input("{}: {}: missing dataset", path, t);
 }
@@ -63,17 +68,36 @@ std::vector<Row> ResultsReader::read_table() const {
   if (H5Sget_simple_extent_ndims(space) != 1) bad_input("{}: {}: not one-dimensional", path, name);
   // HDF5 converts compounds by member name: check every field we read is there, so a file from
   // another tool fails with the field's name rather than silently reading zeros or failing late.
-  h5::Id mtype = Table<Row>::mem_type();
-  for (int i = 0; i < H5Tget_nmembers(mtype); ++i) {
-    char* member = H5Tget_member_name(mtype, static_cast<unsigned>(i));
+  // A column added in a later version than the file's is left out of the read and filled with its
+  // `absent` value; any other missing column is an error.
+  h5::Id full = Table<Row>::mem_type();
+  h5::Id mtype(H5Tcreate(H5T_COMPOUND, sizeof(Row)));
+  std::vector<std::pair<size_t, double>> fill;  // offset of an absent double column, its value
+  for (int i = 0; i < H5Tget_nmembers(full); ++i) {
+    const auto m = static_cast<unsigned>(i);
+    char* member = H5Tget_member_name(full, m);
     const std::string field = member;
     H5free_memory(member);
-    if (H5Tget_member_index(ftype, field.c_str()) < 0)
-      bad_input("{}: {}: missing field '{}'", path, name, field);
+    const size_t offset = H5Tget_member_offset(full, m);
+    if (H5Tget_member_index(ftype, field.c_str()) < 0) {
+      const AddedField* added = added_field(name, field);
+      if (added == nullptr || added->since <= version_)
+        bad_input("{}: {}: missing field '{}'", path, name, field);
+      h5::Id mt(H5Tget_member_type(full, m));
+      HELM_CHECK(H5Tget_class(mt) == H5T_FLOAT && H5Tget_size(mt) == sizeof(double),
+                 "added column '{}' must be a double", field);
+      fill.emplace_back(offset, added->absent);
+      continue;
+    }
+    h5::Id mt(H5Tget_member_type(full, m));
+    H5Tinsert(mtype, field.c_str(), offset, mt);
   }
   hsize_t n = 0;
   H5Sget_simple_extent_dims(space, &n, nullptr);
   std::vector<Row> rows(n);
+  for (Row& r : rows)
+    for (const auto& [offset, value] : fill)
+      std::memcpy(reinterpret_cast<std::byte*>(&r) + offset, &value, sizeof value);
   if (n > 0 && H5Dread(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()) < 0)
     bad_input("{}: {}: cannot read (corrupt, or a field of an unconvertible type)", path, name);
   return rows;

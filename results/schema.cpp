@@ -83,6 +83,14 @@ std::span<const Member> node_members() {
 
 }  // namespace
 
+const AddedField* added_field(std::string_view table, std::string_view field) {
+  // -1: "no prediction" (the counter's own convention when no curves were collected).
+  static const AddedField kAdded[] = {{"/nodes", "emb_hit_predicted", 2, -1.0}};
+  for (const auto& a : kAdded)
+    if (table == a.table && field == a.field) return &a;
+  return nullptr;
+}
+
 h5::Id Table<RequestRow>::mem_type() { return mem_compound(sizeof(RequestRow), request_members()); }
 h5::Id Table<RequestRow>::file_type() { return file_compound(request_members()); }
 h5::Id Table<ControllerRow>::mem_type() {

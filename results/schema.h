@@ -6,6 +6,7 @@
 // int64; rates and shares are float64; flags are uint8 (0/1) or int8 (small enums).
 #pragma once
 #include <cstdint>
+#include <string_view>
 
 #include "common/clock.h"
 #include "common/h5.h"
@@ -13,7 +14,22 @@
 
 namespace helm {
 
-inline constexpr int64_t kSchemaVersion = 1;
+// Version history (the reader reads every version from kOldestSchemaVersion on):
+//   1  the first published schema;
+//   2  /nodes: emb_hit_predicted (the EMB miss-ratio curve's hit rate at the split in effect).
+inline constexpr int64_t kSchemaVersion = 2;
+inline constexpr int64_t kOldestSchemaVersion = 1;
+
+// A column added after version 1: files of earlier versions lack it, and the reader fills it with
+// `absent` (a double column) instead of failing. Columns not listed exist since version 1.
+struct AddedField {
+  const char* table;  // Table<Row>::kPath
+  const char* field;
+  int64_t since;      // the first schema_version that has it
+  double absent;      // its value in rows read from older files
+};
+// nullptr when `field` of `table` is an original column.
+const AddedField* added_field(std::string_view table, std::string_view field);
 
 // RequestRow::status
 inline constexpr int8_t kCompleted = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace helm {
 
@@ -16,6 +17,17 @@ Percentile nearest_rank(std::span<const Nanos> sorted, double p) {
   int64_t rank = (q * n + 100'000 - 1) / 100'000;
   rank = std::clamp<int64_t>(rank, 1, n);
   return {sorted[static_cast<size_t>(rank - 1)], n};
+}
+
+TailPercentile nearest_rank_with_lost(std::span<const Nanos> completed_sorted, int64_t lost,
+                                      double p) {
+  const auto done = static_cast<int64_t>(completed_sorted.size());
+  const int64_t n = done + std::max<int64_t>(0, lost);
+  if (n == 0) return {};
+  const int64_t q = std::llround(p * 1000.0);  // as nearest_rank: integers, no 99.0000001
+  const int64_t rank = std::clamp<int64_t>((q * n + 100'000 - 1) / 100'000, 1, n);
+  if (rank > done) return {0, true, n};
+  return {completed_sorted[static_cast<size_t>(rank - 1)], false, n};
 }
 
 namespace {
@@ -56,10 +68,12 @@ Summary summarize(std::span<const RequestRow> rows, Nanos warmup_ns, double slo_
   s.p50 = nearest_rank(latencies, 50);
   s.p99 = nearest_rank(latencies, 99);
   s.p999 = nearest_rank(latencies, 99.9);
+  s.p99_all = nearest_rank_with_lost(latencies, s.dropped + s.failed, 99);
   s.dispatch_lag_p99 = nearest_rank(lags, 99);
   s.slo_satisfaction = ratio(s.within_slo, s.generated);
   const Nanos span = s.window_end - warmup_ns;
   s.throughput_rps = span > 0 ? double(s.completed) / (double(span) * 1e-9) : 0.0;
+  s.goodput_rps = span > 0 ? double(s.within_slo) / (double(span) * 1e-9) : 0.0;
   s.emb_hit_rate = ratio(s.emb_hits, s.emb_lookups);
   s.kv_hit_rate = ratio(s.kv_hit_tokens, s.kv_hit_tokens + s.kv_computed_tokens);
   s.valid = double(s.dispatch_lag_p99.value) <= 0.05 * slo_ms * 1e6;
@@ -80,14 +94,21 @@ RootAttributes footer_attributes(const Summary& s) {
   a.set("footer_generated", s.generated).set("footer_completed", s.completed);
   a.set("footer_dropped", s.dropped).set("footer_failed", s.failed);
   a.set("footer_p50_ns", s.p50.value).set("footer_p50_count", s.p50.count);
-  a.set("footer_p99_ns", s.p99.value).set("footer_p99_count", s.p99.count);
+  a.set("footer_p99_completed_ns", s.p99.value).set("footer_p99_completed_count", s.p99.count);
+  a.set("footer_p99_all_ns", s.p99_all.infinite ? std::numeric_limits<double>::infinity()
+                                                 : double(s.p99_all.value));
+  a.set("footer_p99_all_count", s.p99_all.count);
   a.set("footer_p999_ns", s.p999.value).set("footer_p999_count", s.p999.count);
   a.set("footer_slo_satisfaction", s.slo_satisfaction);
-  a.set("footer_throughput_rps", s.throughput_rps);
+  a.set("footer_throughput_rps", s.throughput_rps).set("footer_goodput_rps", s.goodput_rps);
   a.set("footer_emb_hit_rate", s.emb_hit_rate).set("footer_kv_hit_rate", s.kv_hit_rate);
   a.set("footer_dispatch_lag_p99_ns", s.dispatch_lag_p99.value);
   a.set("footer_valid", s.valid).set("footer_exactly_once", s.exactly_once);
   return a;
+}
+
+std::string format_ms(const TailPercentile& p, int decimals) {
+  return p.infinite ? std::string("inf") : fmt::format("{:.{}f}", double(p.value) * 1e-6, decimals);
 }
 
 namespace {
@@ -105,11 +126,15 @@ std::string format_footer(const Summary& s, std::span<const std::string> notes) 
   line("requests", fmt::format("{} generated, {} completed, {} dropped, {} failed", s.generated,
                                s.completed, s.dropped, s.failed));
   line("latency P50", ms(s.p50));
-  line("latency P99", ms(s.p99));
+  line("latency P99 completed", ms(s.p99));
+  line("latency P99 all", fmt::format("{}{} (n={}, {} lost counted as infinite)",
+                                      format_ms(s.p99_all), s.p99_all.infinite ? "" : " ms",
+                                      s.p99_all.count, s.dropped + s.failed));
   line("latency P99.9", ms(s.p999));
   line("SLO satisfaction", fmt::format("{:.2f}% ({} of {} within {} ms)", 100 * s.slo_satisfaction,
                                        s.within_slo, s.generated, s.slo_ms));
   line("throughput", fmt::format("{:.2f} req/s", s.throughput_rps));
+  line("goodput", fmt::format("{:.2f} req/s within the SLO", s.goodput_rps));
   line("EMB hit rate", fmt::format("{:.2f}% ({} of {} lookups)", 100 * s.emb_hit_rate, s.emb_hits,
                                    s.emb_lookups));
   line("KV hit rate", fmt::format("{:.2f}% ({} of {} history tokens)", 100 * s.kv_hit_rate,

@@ -16,5 +16,5 @@ for regime in steady trend burst; do for seed in 1 2 3; do for r in $routers; do
   "$bin" sim "${W[@]}" --workload "$regime" --router "$r" --seed "$seed" \
     --tag router="$r" --tag regime="$regime" --tag seed="$seed" \
     --out "$out/${regime}_${r}_s${seed}.h5" > "$out/${regime}_${r}_s${seed}.log" 2>&1
-  echo "$regime $r $seed $(grep -E 'latency P99:' "$out/${regime}_${r}_s${seed}.log")"
+  echo "$regime $r $seed $(grep -E 'latency P99 all:' "$out/${regime}_${r}_s${seed}.log")"
 done; done; done

@@ -90,16 +90,19 @@ NR == 1 {
   if (!(cell in seen_cell)) { seen_cell[cell] = 1; cells[++ncells] = cell }
   if (!(key in n)) { pols[cell, ++npol[cell]] = f[col["memory_policy"]] }
   n[key]++
-  p99 = f[col["p99_ms"]] + 0; slo = f[col["slo_pct"]] + 0
+  # P99 over every request after warm-up, drops counted (inf when over 1% are lost): comparisons
+  # between policies use it, never the P99 of completed requests alone.
+  if (f[col["p99_all_ms"]] == "inf") lost[key] = 1
+  p99 = (key in lost) ? 0 : f[col["p99_all_ms"]] + 0; slo = f[col["slo_pct"]] + 0
   s99[key] += p99; q99[key] += p99 * p99
   sslo[key] += slo; qslo[key] += slo * slo
   s50[key] += f[col["p50_ms"]]; sth[key] += f[col["throughput_rps"]]
   if (f[col["valid"]] != "yes") invalid[key]++
 }
 END {
-  hdr = "mode,dataset,workload,router,load,memory_policy,seeds,p99_ms,p99_ci95,slo_pct,slo_ci95,p50_ms,throughput_rps,vs_best_static_pct,all_valid"
+  hdr = "mode,dataset,workload,router,load,memory_policy,seeds,p99_all_ms,p99_ci95,slo_pct,slo_ci95,p50_ms,throughput_rps,vs_best_static_pct,all_valid"
   print hdr > csvout
-  print "| mode | dataset | workload | router | load | memory_policy | seeds | P99 ms (±95% CI) | SLO % (±95% CI) | P50 ms | req/s | P99 vs best static | valid |" > md
+  print "| mode | dataset | workload | router | load | memory_policy | seeds | P99 all ms (±95% CI) | SLO % (±95% CI) | P50 ms | req/s | P99 vs best static | valid |" > md
   print "|---|---|---|---|---|---|--:|--:|--:|--:|--:|--:|---|" > md
   print "\\begin{tabular}{llllllrrrrrrl}\n\\toprule" > texout
   print "mode & dataset & workload & router & load & policy & seeds & P99 ms & SLO \\% & P50 ms & req/s & vs best static \\% & valid \\\\\n\\midrule" > texout
@@ -109,15 +112,16 @@ END {
     for (j = 1; j <= npol[cell]; j++) {
       key = cell SUBSEP pols[cell, j]
       m = s99[key] / n[key]
-      if (static_policy(pols[cell, j]) && (best == "" || m < best)) best = m
+      if (static_policy(pols[cell, j]) && !(key in lost) && (best == "" || m < best)) best = m
     }
     split(cell, a, SUBSEP)
     for (j = 1; j <= npol[cell]; j++) {
       pol = pols[cell, j]; key = cell SUBSEP pol; k = n[key]
       m99 = sprintf("%.3f", s99[key] / k); c99 = ci(s99[key], q99[key], k)
+      if (key in lost) { m99 = "inf"; c99 = "-" }
       mslo = sprintf("%.2f", sslo[key] / k); cslo = ci(sslo[key], qslo[key], k)
       if (cslo != "-") cslo = sprintf("%.2f", cslo + 0)
-      red = (best == "" || best <= 0) ? "-" : sprintf("%.1f", 100 * (best - s99[key] / k) / best)
+      red = (best == "" || best <= 0 || (key in lost)) ? "-" : sprintf("%.1f", 100 * (best - s99[key] / k) / best)
       valid = (key in invalid) ? "no" : "yes"
       m50 = sprintf("%.3f", s50[key] / k); th = sprintf("%.2f", sth[key] / k)
       print csvcell(a[1]) "," csvcell(a[2]) "," csvcell(a[3]) "," csvcell(a[4]) "," csvcell(a[5]) "," csvcell(pol) "," k "," m99 "," c99 "," mslo "," cslo "," m50 "," th "," red "," valid > csvout

@@ -142,7 +142,10 @@ capacity_of() {  # capacity_of DATASET WORKLOAD -> qps
   local cached
   cached=$(awk -F'\t' -v k="$key" '$1 == k { v = $2 } END { print v }' "$out/capacity.tsv" 2>/dev/null || true)
   if [ -z "$cached" ]; then
-    "$bench" --help 2>/dev/null | grep -qE '^  capacity ' ||
+    # The help is read whole first: grep -q closing the pipe early would fail it under pipefail.
+    local help
+    help=$("$bench" --help 2>/dev/null || true)
+    grep -qE '^  capacity ' <<<"$help" ||
       bad "$(line_of sweep.capacity)" "capacity = measure needs 'helm-bench capacity', which $bench does not have; state the capacity in qps"
     local cmd=("$bench" capacity)
     [ -z "$1" ] || cmd+=(--dataset "$1")

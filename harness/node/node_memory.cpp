@@ -21,14 +21,17 @@ NodeMemory::NodeMemory(PagePool& pool, EmbCache& emb, KvCache& kv, H2DLink& link
       row_bytes_(static_cast<double>(emb.row_bytes())),
       kv_bytes_per_token_(static_cast<double>(kv.layout().bytes_per_token())) {
   if (opt.host_kv_bytes > 0) {
-    host_ = std::make_unique<HostKvTier>(opt.host_kv_bytes, kv.layout(), opt.bytes);
+    host_ = std::make_unique<HostKvTier>(opt.host_kv_bytes, kv.layout(), opt.bytes ? &kv.device() : nullptr);
     kv.set_spill_hook([this](UserId u, const KvProbe& p, std::span<float* const> pages) {
       host_->put(u, p.start, p.tokens, p.hash, pages);
     });
   }
   const double pool_bytes = static_cast<double>(pool.num_pages() * page_bytes);
-  if (opt.curves) mrc_ = std::make_unique<MrcTracker>(pool_bytes);
-  // One observer per cache feeds both listeners: the refill sketch and the curves.
+  if (opt.curves) {
+    mrc_ = std::make_unique<MrcTracker>(pool_bytes);
+    shadow_ = std::make_unique<EmbShadow>(0.1, emb.sketch_width());
+  }
+  // The refill sketch listens to the raw ids, the curves to the cache's lookups.
   const bool refill = opt.repartition.mode == RepartitionMode::kBudgeted;
   // The curves' capacity axis is pool bytes, so each entry counts what it occupies in the pool:
   // a row its share of an EMB page (page_bytes / rows_per_page), a user's K/V whole KV pages of
@@ -37,14 +40,15 @@ NodeMemory::NodeMemory(PagePool& pool, EmbCache& emb, KvCache& kv, H2DLink& link
   // the space by 6.7% and put the KV knee below the split that really holds it).
   const double row_footprint = static_cast<double>(page_bytes) / static_cast<double>(std::max<size_t>(1, emb.rows_per_page()));
   const int64_t tokens_per_page = kv.layout().tokens_per_page;
-  if (refill || mrc_)
-    emb.set_access_observer([this, refill, row_footprint](std::span<const ItemId> ids) {
-      if (refill) rep_.record(ids);
-      if (mrc_) {
-        // An EMB hit saves the row's copy over the link.
-        const double saved = row_bytes_ / (link_.bytes_per_second() / 1e9);
-        for (ItemId it : ids) mrc_->emb_access(it, row_footprint, saved);
-      }
+  if (refill) emb.set_access_observer([this](std::span<const ItemId> ids) { rep_.record(ids); });
+  // The curve sees what the cache counts: each distinct row once per batch.
+  if (mrc_)
+    emb.set_lookup_observer([this, &emb, row_footprint](std::span<const ItemId> ids) {
+      // An EMB hit saves the row's copy over the link.
+      const double saved = row_bytes_ / (link_.bytes_per_second() / 1e9);
+      for (ItemId it : ids) mrc_->emb_access(it, row_footprint, saved);
+      shadow_->set_capacity(emb.capacity_rows());
+      for (ItemId it : ids) shadow_->lookup(it);
     });
   if (mrc_)
     kv.set_access_observer([this, page_bytes, tokens_per_page](UserId u, int64_t, int64_t tokens) {
@@ -65,6 +69,7 @@ void NodeMemory::observe_compute(Nanos ns, int64_t tokens) {
 
 void NodeMemory::fill(NodeWindowStats& w) {
   if (mrc_) mrc_->fill(w);
+  if (shadow_) w.emb_hit_predicted = shadow_->take_window_ratio();
 }
 
 }  // namespace helm

@@ -13,6 +13,7 @@
 #pragma once
 #include <memory>
 
+#include "allocator/emb_shadow.h"
 #include "allocator/h2d_link.h"
 #include "allocator/host_kv_tier.h"
 #include "allocator/repartition.h"
@@ -43,7 +44,7 @@ class NodeMemory {
   // CostModel::recompute_ns; run: the whole forward, an upper bound): what recomputing a token
   // costs (EWMA), which is what a KV hit saves.
   void observe_compute(Nanos ns, int64_t tokens);
-  // Miss-ratio curves into w (when collected).
+  // Miss-ratio curves into w, and the window's predicted EMB hit rate (when collected).
   void fill(NodeWindowStats& w);
   HostKvTier* host() { return host_.get(); }
   const Repartitioner& repartitioner() const { return rep_; }
@@ -55,6 +56,7 @@ class NodeMemory {
   Repartitioner rep_;
   std::unique_ptr<HostKvTier> host_;
   std::unique_ptr<MrcTracker> mrc_;
+  std::unique_ptr<EmbShadow> shadow_;  // with the curves: predicts emb_hit_predicted
   double row_bytes_, kv_bytes_per_token_;
   double ns_per_token_ = 0;  // 0 until a batch has been seen
 };

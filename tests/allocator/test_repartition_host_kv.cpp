@@ -2,6 +2,7 @@
 // later take() brings back exactly those bytes; the KV cache's spill hook feeds it.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <vector>
 
 #include "allocator/host_kv_tier.h"
@@ -16,7 +17,7 @@ TEST(HostKvTier, EvictedUsersSpillAndComeBackByteForByte) {
   PagePool pool(4, 0.0);
   const KvLayout lay = KvLayout::for_page(1, 1, 4, 4, kPage);
   KvCache kv(pool, dev, lay);
-  HostKvTier host(4 * kPage, lay, true);
+  HostKvTier host(4 * kPage, lay, &dev);
   kv.set_spill_hook([&](UserId u, const KvProbe& p, std::span<float* const> pages) {
     host.put(u, p.start, p.tokens, p.hash, pages);
   });
@@ -47,9 +48,34 @@ TEST(HostKvTier, EvictedUsersSpillAndComeBackByteForByte) {
   pool.check();
 }
 
+// GPU cost models keep K/V in bf16: a page holds page_floats() elements of 2 bytes, so the tier
+// must hold and copy page_floats() x 2 bytes per page, not x sizeof(float).
+TEST(HostKvTier, Bf16PagesAreSizedAndCopiedAtTheirElementSize) {
+  const KvLayout lay = KvLayout::for_page(1, 1, 4, 4, kPage, /*bytes_per_element=*/2);
+  ASSERT_EQ(lay.tokens_per_page, 64);
+  ASSERT_EQ(lay.page_floats() * 2, kPage);
+  CpuDevice dev(4 * kPage, kPage);
+  auto fill = [&](PageId p, unsigned char v) { std::memset(dev.page(p), v, kPage); };
+  fill(0, 0xA1), fill(1, 0xB2), fill(2, 0x00), fill(3, 0xC3);
+  HostKvTier host(2 * kPage, lay, &dev);
+  EXPECT_EQ(host.page_bytes(), kPage);
+  float* src[] = {reinterpret_cast<float*>(dev.page(0))};
+  host.put(1, 0, 64, 11, src);
+  host.put(2, 0, 64, 12, src);  // two one-page users fill a two-page tier
+  EXPECT_EQ(host.held_bytes(), 2 * kPage);
+  EXPECT_NE(host.find(1), nullptr);
+  EXPECT_NE(host.find(2), nullptr);
+  KvView view{lay, {reinterpret_cast<float*>(dev.page(2))}};
+  EXPECT_EQ(host.take(1, 64, view), 64 * lay.bytes_per_token());
+  for (size_t b = 0; b < kPage; ++b) {
+    ASSERT_EQ(static_cast<unsigned char>(dev.page(2)[b]), 0xA1) << b;  // the user's bytes
+    ASSERT_EQ(static_cast<unsigned char>(dev.page(3)[b]), 0xC3) << b;  // the next page untouched
+  }
+}
+
 TEST(HostKvTier, LruWithinCapacity) {
   const KvLayout lay = KvLayout::for_page(1, 1, 4, 4, kPage);
-  HostKvTier host(3 * kPage, lay, false);
+  HostKvTier host(3 * kPage, lay, nullptr);
   host.put(1, 0, 32, 1, {});  // 1 page
   host.put(2, 0, 64, 2, {});  // 2 pages
   EXPECT_EQ(host.held_bytes(), 3 * kPage);

@@ -12,6 +12,7 @@
 #include "gr_model/reference.h"
 #include "gr_model/weights_io.h"
 #include "test_util.h"
+#include "tests/require.h"
 
 using namespace helm;
 namespace fs = std::filesystem;
@@ -123,8 +124,8 @@ TEST(WeightsIo, BadFilesNameFileAndField) {
 // A file written by h5py with other types (int32 attributes, float64 datasets, a fixed-length
 // bytes config) is accepted and scores like the reference.
 TEST(WeightsIo, AcceptsH5pyFile) {
-  if (std::system("/usr/bin/python3 -c 'import h5py, numpy' > /dev/null 2>&1") != 0)
-    GTEST_SKIP() << "python3 with h5py and numpy not available";
+  HELM_REQUIRE(std::system("/usr/bin/python3 -c 'import h5py, numpy' > /dev/null 2>&1") == 0,
+               "/usr/bin/python3 with h5py and numpy not available");
   init_blas();
   const auto path = tmp_path("py.h5"), script = tmp_path("write.py");
   std::ofstream(script) << R"(import sys, h5py, numpy as np

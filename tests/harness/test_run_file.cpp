@@ -55,15 +55,22 @@ TEST(RunFile, ProvenanceAndNodeStatistics) {
                           "oversubscribed", "clock_offsets", "tag_test"})
     EXPECT_TRUE(a.has(key)) << key;
   EXPECT_EQ(*a.integer("mpi_size"), 4);
-  // One host, one CLOCK_MONOTONIC: the true offset is 0, so each ping-pong estimate must be
-  // within half its round trip of it.
+  // One host, one CLOCK_MONOTONIC, measured by ping-pong anyway (HELM_CLOCK_PINGPONG): the
+  // estimate lies within half its round trip of the true 0 by construction (the worker's stamp
+  // is taken between the two of rank 0), so what can fail is the measurement itself: a round trip
+  // was timed (rtt > 0: not the "shared clock" 0), and the min-RTT rule found a sample whose
+  // error bound, rtt / 2, is far below the latencies it corrects (under 5% of the 200 ms SLO;
+  // rank 0's pings run with 4 ranks on 2 cores). Whether an offset is applied with the right
+  // sign needs a skewed clock, which one host cannot give.
   const std::string offsets = *a.string("clock_offsets");
   for (int node = 0; node < 3; ++node) {
     long long offset = 0, rtt = 0;
     const auto at = offsets.find("node" + std::to_string(node) + ": offset");
     ASSERT_NE(at, std::string::npos) << offsets;
     ASSERT_EQ(std::sscanf(offsets.c_str() + at, "node%*d: offset %lld ns, rtt %lld ns", &offset, &rtt), 2);
+    EXPECT_GT(rtt, 0) << offsets;
     EXPECT_LE(std::llabs(offset), rtt / 2 + 1) << offsets;
+    EXPECT_LT(rtt / 2, 10'000'000) << offsets;
   }
   EXPECT_EQ(*a.string("tag_test"), "mpi");
   EXPECT_NE(a.string("blas")->find("OpenBLAS"), std::string::npos);

@@ -30,7 +30,7 @@ TEST(SimCli, WritesAResultsFileTheReaderAccepts) {
   ASSERT_NE(r.attributes().find("mode"), nullptr);
   EXPECT_EQ(std::get<std::string>(*r.attributes().find("mode")), "sim");
   EXPECT_EQ(std::get<std::string>(*r.attributes().find("cost_model")), "a100-80gb");
-  EXPECT_NE(r.attributes().find("footer_p99_ns"), nullptr);
+  EXPECT_NE(r.attributes().find("footer_p99_all_ns"), nullptr);
   EXPECT_FALSE(r.nodes().empty());
 }
 

@@ -5,6 +5,8 @@
 // the token estimates the batcher sees.
 #include <gtest/gtest.h>
 
+#include <span>
+
 #include "harness/node/hstu_executor.h"
 #include "harness/sim/sim_executor.h"
 #include "test_sim_util.h"
@@ -14,16 +16,20 @@ using namespace helm;
 namespace {
 // host_kv_bytes > 0: both with a host KV tier; move_split: both repartition (naive:
 // no timing in it) to alternating splits every 40 batches, between batches, as the control loop does.
+// link_bytes_per_s: the link of both; at a real rate the real executor really waits for its
+// misses, and both must charge the same wait (the same reservation timeline from the same starts).
+// max_requests > 0: only that many requests of the trace.
 void check_same_decisions(const RunOptions& o, double emb_share, size_t host_kv_bytes = 0,
-                          bool move_split = false) {
+                          bool move_split = false, double link_bytes_per_s = 1e15,
+                          size_t max_requests = 0) {
   const RunContext ctx = build_run_context(o, "");
   SteadyClock clock;
   NodeOptions ho;
   ho.pool_bytes = static_cast<size_t>(o.pool_mib * 1024 * 1024);
   ho.page_bytes = static_cast<size_t>(o.page_kib) * 1024;
   ho.emb_share = emb_share;
-  ho.link_bytes_per_s = 1e15;  // the real executor sleeps on link waits: keep them negligible
-  ho.link_latency = 0;
+  ho.link_bytes_per_s = link_bytes_per_s;
+  ho.link_latency = link_bytes_per_s < 1e12 ? 10'000 : 0;
   ho.candidates = ctx.candidates;
   ho.memory.repartition.mode = RepartitionMode::kNaive;
   ho.memory.host_kv_bytes = host_kv_bytes;
@@ -37,12 +43,16 @@ void check_same_decisions(const RunOptions& o, double emb_share, size_t host_kv_
   so.emb_share = emb_share;
   so.candidates = ctx.candidates;
   so.memory = ho.memory;
+  so.link_bytes_per_s = ho.link_bytes_per_s;
+  so.link_latency = ho.link_latency;
   CostModelExecutor sim(ctx.trace, ctx.model, cost, table, so);
 
   // Batches of 1..6 requests in trace order (a user may appear twice in one batch).
-  const auto& reqs = ctx.trace.requests;
+  const auto& all = ctx.trace.requests;
+  const std::span<const Request> reqs(all.data(), max_requests > 0 ? std::min(max_requests, all.size()) : all.size());
   std::vector<Outcome> a, b;
   int64_t checked = 0, kv_hits = 0, emb_hits = 0, host_hits = 0;
+  Nanos waited = 0;
   for (size_t i = 0, k = 0; i < reqs.size(); ++k) {
     const size_t len = std::min<size_t>(1 + k % 6, reqs.size() - i);
     if (move_split && k % 40 == 39) {
@@ -57,8 +67,9 @@ void check_same_decisions(const RunOptions& o, double emb_share, size_t host_kv_
     }
     a.clear();
     b.clear();
-    real.execute(batch, clock.now(), a);
-    sim.execute(batch, 0, b);
+    const Nanos start = clock.now();
+    real.execute(batch, start, a);
+    sim.execute(batch, start, b);
     ASSERT_EQ(a.size(), b.size());
     for (size_t j = 0; j < a.size(); ++j) {
       SCOPED_TRACE("request " + std::to_string(a[j].id));
@@ -70,6 +81,11 @@ void check_same_decisions(const RunOptions& o, double emb_share, size_t host_kv_
       EXPECT_EQ(a[j].emb_lookups, b[j].emb_lookups);
       EXPECT_EQ(a[j].emb_hits, b[j].emb_hits);
       EXPECT_EQ(a[j].h2d_bytes, b[j].h2d_bytes);
+      EXPECT_EQ(a[j].link_wait, b[j].link_wait);
+      // The real executor did wait: its batch ended no earlier than its copies landed.
+      EXPECT_GE(a[j].finish - a[j].start, a[j].link_wait);
+      EXPECT_GE(b[j].finish - b[j].start, b[j].link_wait);
+      if (j == 0) waited += a[j].link_wait;
       kv_hits += a[j].kv_hit_tokens_pool;
       emb_hits += a[j].emb_hits;
       host_hits += a[j].kv_hit_tokens_host;
@@ -78,6 +94,8 @@ void check_same_decisions(const RunOptions& o, double emb_share, size_t host_kv_
     i += len;
   }
   EXPECT_EQ(checked, static_cast<int64_t>(reqs.size()));
+  // On a real link, misses cost time: at least the fixed latency on some batches.
+  if (link_bytes_per_s < 1e12) EXPECT_GT(waited, 0);
   EXPECT_GT(kv_hits, 0);  // the comparison exercised hits, not just misses
   EXPECT_GT(emb_hits, 0);
   if (host_kv_bytes > 0) EXPECT_GT(host_hits, 0);  // the host tier was exercised
@@ -93,6 +111,12 @@ void check_same_decisions(const RunOptions& o, double emb_share, size_t host_kv_
 TEST(SimEquivalence, SameHitsAsTheRealExecutorUnderPressure) {
   // A 1 MiB pool of 4 KiB pages: both caches evict constantly.
   check_same_decisions(simtest::tiny_options(), 0.5);
+}
+
+TEST(SimEquivalence, SameLinkWaitsAsTheRealExecutorOnASlowLink) {
+  // 20 MB/s and 10 us per transfer: a 4 KiB miss set costs ~0.2 ms, which the real executor
+  // sleeps through and the simulator charges; a link at 1e15 B/s would hide both.
+  check_same_decisions(simtest::tiny_options(), 0.5, 0, false, 20e6, 600);
 }
 
 TEST(SimEquivalence, SameHitsWithLongHistoriesAndRebasing) {

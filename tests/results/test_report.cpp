@@ -52,6 +52,8 @@ TEST(Report, ThreeFormatsOverTwoRuns) {
   EXPECT_NE(md.find("75.00"), std::string::npos);  // EMB 3 of 4
   EXPECT_NE(md.find("split"), std::string::npos);  // tag column, prefix dropped
   EXPECT_EQ(std::count(md.begin(), md.end(), '\n'), 4);  // header, rule, two rows
+  for (const char* col : {"p99_completed_ms", "p99_all_ms", "goodput_rps", "slo_pct", " inf |"})
+    EXPECT_NE(md.find(col), std::string::npos) << col << "\n" << md;
 
   const std::string csv = render({a.path(), b.path()}, Format::kCsv);
   std::istringstream lines(csv);
@@ -60,16 +62,21 @@ TEST(Report, ThreeFormatsOverTwoRuns) {
   std::getline(lines, row1);
   std::getline(lines, row2);
   EXPECT_EQ(header,
-            "file,dataset,workload,memory_policy,router,p50_ms,p99_ms,slo_pct,throughput_rps,"
-            "emb_hit_pct,kv_hit_pct,requests,valid,split");
-  EXPECT_NE(row1.find(",ml-20m,steady,static:0.3,rr,5.000,9.000,50.00,11.12,75.00,50.00,10,yes,a_b"),
+            "file,dataset,workload,memory_policy,router,p50_ms,p99_completed_ms,p99_all_ms,"
+            "p999_ms,slo_pct,goodput_rps,throughput_rps,emb_hit_pct,kv_hit_pct,requests,completed,"
+            "dropped,failed,dispatch_lag_p99_ms,valid,split");
+  // 1 of 10 lost (10%): the all-requests P99 is inf. Goodput: 5 within the SLO in 0.809 s.
+  EXPECT_NE(row1.find(",ml-20m,steady,static:0.3,rr,5.000,9.000,inf,9.000,50.00,6.18,11.12,75.00,"
+                      "50.00,10,9,1,0,0.000,yes,a_b"),
             std::string::npos)
       << row1;
   EXPECT_NE(row2.find(",helm,rr,"), std::string::npos);
   EXPECT_EQ(row2.back(), ',');  // no tag in the second run: blank cell
 
   const std::string tex = render({a.path(), b.path()}, Format::kLatex);
-  EXPECT_NE(tex.find("\\begin{tabular}{lllllrrrrrrrll}"), std::string::npos) << tex;
+  EXPECT_NE(tex.find("\\begin{tabular}{lllllrrrrrrrrrrll}"), std::string::npos) << tex;
+  EXPECT_NE(tex.find("p99\\_all\\_ms"), std::string::npos) << tex;
+  EXPECT_NE(tex.find("goodput\\_rps"), std::string::npos) << tex;
   EXPECT_NE(tex.find("memory\\_policy"), std::string::npos);
   EXPECT_NE(tex.find("a\\_b"), std::string::npos);
   EXPECT_NE(tex.find("\\bottomrule"), std::string::npos);

@@ -2,6 +2,8 @@
 #include "fixtures.h"
 #include "results/summary.h"
 
+#include <limits>
+
 using namespace helm;
 using test::completed;
 using test::dropped;
@@ -120,6 +122,71 @@ TEST(Footer, SaysEveryFigureAndTheVerdicts) {
     EXPECT_NE(f.find(want), std::string::npos) << want << "\n" << f;
   EXPECT_EQ(f.find("INVALID"), std::string::npos);
   const RootAttributes a = footer_attributes(summarize(rows, 0, 5.0));
-  EXPECT_EQ(a.integer("footer_p99_ns"), 8 * kMs);
+  EXPECT_EQ(a.integer("footer_p99_completed_ns"), 8 * kMs);
+  // 1 lost of 9: rank ceil(8.91) = 9 falls on the drop.
+  EXPECT_EQ(a.number("footer_p99_all_ns"), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(a.integer("footer_p99_all_count"), 9);
+  EXPECT_NE(f.find("latency P99 all:"), std::string::npos) << f;
+  EXPECT_NE(f.find("inf (n=9, 1 lost counted as infinite)"), std::string::npos) << f;
+  EXPECT_NE(f.find("goodput"), std::string::npos) << f;
   EXPECT_EQ(a.integer("footer_exactly_once"), 1);
+}
+
+// Latencies 1..done ms (arrivals 10 ms apart), then `lost` dropped requests.
+std::vector<RequestRow> with_lost(int done, int lost) {
+  std::vector<RequestRow> rows;
+  for (int i = 0; i < done; ++i) rows.push_back(completed(i, 10.0 * i, 1 + i));
+  for (int i = 0; i < lost; ++i) rows.push_back(dropped(done + i, 10.0 * (done + i)));
+  return rows;
+}
+
+TEST(Summarize, P99OfAllRequestsRanksLostOnesAboveEveryLatency) {
+  // 200 requests, 2 lost (exactly 1%): rank ceil(198) = 198 is the largest latency, 198 ms,
+  // while the P99 of completed requests is rank ceil(196.02) = 197 of 198.
+  Summary s = summarize(with_lost(198, 2), 0, 100.0);
+  EXPECT_FALSE(s.p99_all.infinite);
+  EXPECT_EQ(s.p99_all.value, 198 * kMs);
+  EXPECT_EQ(s.p99_all.count, 200);
+  EXPECT_EQ(s.p99.value, 197 * kMs);
+  EXPECT_EQ(s.p99.count, 198);
+  // 3 lost of 200 (more than 1%): the rank falls on a lost request.
+  s = summarize(with_lost(197, 3), 0, 100.0);
+  EXPECT_TRUE(s.p99_all.infinite);
+  EXPECT_EQ(format_ms(s.p99_all), "inf");
+  EXPECT_EQ(s.p99.value, 196 * kMs);  // ceil(195.03) = 196: completed-only hides the loss
+  // No loss: both agree.
+  s = summarize(with_lost(100, 0), 0, 100.0);
+  EXPECT_EQ(s.p99_all.value, s.p99.value);
+  EXPECT_FALSE(s.p99_all.infinite);
+}
+
+TEST(Summarize, DroppingTheSlowestCannotImproveTheAllRequestsP99) {
+  // The same 100 requests, served in full, or with the 5 slowest dropped instead.
+  const Summary all = summarize(with_lost(100, 0), 0, 1000.0);
+  auto shed = with_lost(100, 0);
+  for (int i = 95; i < 100; ++i) shed[static_cast<size_t>(i)] = dropped(i, 10.0 * i);
+  const Summary part = summarize(shed, 0, 1000.0);
+  EXPECT_LT(part.p99.value, all.p99.value);  // completed-only rewards the drops
+  EXPECT_TRUE(part.p99_all.infinite);        // all-requests does not
+  EXPECT_EQ(all.p99_all.value, 99 * kMs);
+}
+
+TEST(Summarize, GoodputCountsOnlyCompletionsWithinTheSlo) {
+  // Latencies 1..10 ms, arrivals 0..90 ms, one extra drop: window ends at the last finish (100 ms).
+  const Summary s = summarize(with_lost(10, 1), 0, 4.0);
+  EXPECT_EQ(s.within_slo, 4);
+  EXPECT_EQ(s.window_end, 100 * kMs);
+  EXPECT_NEAR(s.goodput_rps, 4 / 0.1, 1e-9);
+  EXPECT_NEAR(s.throughput_rps, 10 / 0.1, 1e-9);
+  EXPECT_DOUBLE_EQ(s.slo_satisfaction, 4.0 / 11);  // the drop is a miss
+}
+
+TEST(NearestRankWithLost, Boundaries) {
+  const std::vector<Nanos> v = {1, 2, 3};
+  EXPECT_EQ(nearest_rank_with_lost(v, 0, 99).value, 3);
+  EXPECT_TRUE(nearest_rank_with_lost(v, 1, 99).infinite);  // rank 4 of 4
+  EXPECT_EQ(nearest_rank_with_lost(v, 1, 50).value, 2);    // rank 2 of 4
+  EXPECT_TRUE(nearest_rank_with_lost({}, 5, 1).infinite);
+  EXPECT_EQ(nearest_rank_with_lost({}, 0, 99).count, 0);
+  EXPECT_FALSE(nearest_rank_with_lost({}, 0, 99).infinite);
 }

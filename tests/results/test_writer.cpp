@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "fixtures.h"
 #include "results/reader.h"
+#include "tests/require.h"
 #include "results/writer.h"
 
 using namespace helm;
@@ -171,7 +172,7 @@ TEST(ResultsWriter, RootAttributesRoundTrip) {
 TEST(ResultsWriter, H5pySeesFieldNamesAndRows) {
   int rc = 0;
   run("/usr/bin/python3 -c 'import h5py' 2>/dev/null", &rc);
-  if (rc != 0) GTEST_SKIP() << "/usr/bin/python3 has no h5py";
+  HELM_REQUIRE(rc == 0, "/usr/bin/python3 has no h5py");
   TempFile f;
   {
     ResultsWriter w(f.path(), make_attrs(), {.chunk_rows = 128});
@@ -319,4 +320,72 @@ TEST(ResultsReader, BadFilesNameTheFileAndObject) {
 
 TEST(ResultsWriter, UncreatablePathIsBadInput) {
   EXPECT_THROW(ResultsWriter("/nonexistent-dir/x.h5", {}), BadInput);
+}
+
+// A version-1 file: /nodes as it was before emb_hit_predicted existed (written here the way the
+// old writer did: the same columns, that one left out).
+void make_version1(const std::string& path, const std::vector<NodeRow>& nodes, bool drop_more) {
+  { ResultsWriter w(path, {}); }
+  h5::File h(path, h5::Mode::kReadWrite);
+  H5Ldelete(h.id(), "/nodes", H5P_DEFAULT);
+  h5::Id full = Table<NodeRow>::file_type();
+  h5::Id old(H5Tcreate(H5T_COMPOUND, H5Tget_size(full)));
+  size_t off = 0;
+  for (int i = 0; i < H5Tget_nmembers(full); ++i) {
+    char* name = H5Tget_member_name(full, static_cast<unsigned>(i));
+    const std::string field = name;
+    H5free_memory(name);
+    if (field == "emb_hit_predicted" || (drop_more && field == "emb_share")) continue;
+    h5::Id t(H5Tget_member_type(full, static_cast<unsigned>(i)));
+    H5Tinsert(old, field.c_str(), off, t);
+    off += H5Tget_size(t);
+  }
+  H5Tset_size(old, off);
+  const hsize_t n = nodes.size();
+  h5::Id space(H5Screate_simple(1, &n, nullptr));
+  h5::Id d(H5Dcreate2(h.id(), "/nodes", old, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  ASSERT_GE(H5Dwrite(d, Table<NodeRow>::mem_type(), H5S_ALL, H5S_ALL, H5P_DEFAULT, nodes.data()), 0);
+  h.set_attr("/", "schema_version", int64_t{1});
+}
+
+TEST(ResultsReader, ReadsVersion1FilesWithoutTheNewColumn) {
+  ASSERT_EQ(kSchemaVersion, 2);  // this test describes the step from 1 to 2
+  TempFile f;
+  auto nodes = make_nodes(4);
+  make_version1(f.path(), nodes, false);
+  ResultsReader r(f.path());
+  EXPECT_EQ(r.schema_version(), 1);
+  const auto got = r.nodes();
+  ASSERT_EQ(got.size(), 4u);
+  for (auto& n : nodes) n.emb_hit_predicted = -1;  // the column's "no prediction"
+  EXPECT_EQ(got, nodes);
+
+  // A column that version 1 had is still required.
+  TempFile broken;
+  make_version1(broken.path(), make_nodes(2), true);
+  try {
+    ResultsReader(broken.path()).nodes();
+    FAIL();
+  } catch (const BadInput& e) {
+    EXPECT_NE(std::string(e.what()).find("missing field 'emb_share'"), std::string::npos) << e.what();
+  }
+  // A version-2 file must have it.
+  TempFile v2;
+  make_version1(v2.path(), make_nodes(2), false);
+  { h5::File h(v2.path(), h5::Mode::kReadWrite); h.set_attr("/", "schema_version", int64_t{2}); }
+  try {
+    ResultsReader(v2.path()).nodes();
+    FAIL();
+  } catch (const BadInput& e) {
+    EXPECT_NE(std::string(e.what()).find("missing field 'emb_hit_predicted'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ResultsReader, UnknownVersionsNameTheVersion) {
+  for (int64_t v : {int64_t{0}, kSchemaVersion + 1}) {
+    TempFile f;
+    { ResultsWriter w(f.path(), {}); }
+    { h5::File h(f.path(), h5::Mode::kReadWrite); h.set_attr("/", "schema_version", v); }
+    expect_bad_input_naming(f.path(), fmt::format("schema_version {} (this build reads versions 1 to {})", v, kSchemaVersion));
+  }
 }

@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "workloads/arrivals.h"
 
+#include "tests/require.h"
 #include "tests/workloads/shared_dir.h"
 
 using namespace helm;
@@ -95,7 +96,7 @@ TEST(ReplayArrivals, BadTimestampNamesFileAndLine) {
 
 TEST(ReplayArrivals, SharedAzureTraceScalesToQps) {
   const std::string path = shared_dir() + "/data/azure-llm-2023/AzureLLMInferenceTrace_conv.csv";
-  if (!std::ifstream(path)) GTEST_SKIP() << "no " << path;
+  HELM_REQUIRE(std::ifstream(path), "no " << path);
   ReplayArrivals r(path);
   EXPECT_EQ(r.times().size(), 19366u);
   // Over one whole period of the file the mean rate is exactly qps; shorter windows follow the

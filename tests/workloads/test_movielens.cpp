@@ -10,6 +10,7 @@
 #include "workloads/trace_stats.h"
 #include "workloads/workload.h"
 
+#include "tests/require.h"
 #include "tests/workloads/shared_dir.h"
 
 using namespace helm;
@@ -146,7 +147,7 @@ TEST(MovieLens, SkipModeCountsBadRows) {
 
 TEST(MovieLens, SharedLatestSmall) {
   const std::string path = shared_dir() + "/data/movielens-latest-small/ratings.csv";
-  if (!std::ifstream(path)) GTEST_SKIP() << "no " << path;
+  HELM_REQUIRE(std::ifstream(path), "no " << path);
   const RatingsLog log = load_movielens(path, false);
   EXPECT_EQ(log.num_users(), 610);
   // README.txt's 9,742 movies are movies.csv; 18 of them have no rating, so ratings.csv holds 9,724.
@@ -176,7 +177,7 @@ TEST(MovieLens, SharedLatestSmall) {
 
 TEST(MovieLens, RetimedByRegime) {
   const std::string path = shared_dir() + "/data/movielens-latest-small/ratings.csv";
-  if (!std::ifstream(path)) GTEST_SKIP() << "no " << path;
+  HELM_REQUIRE(std::ifstream(path), "no " << path);
   WorkloadSpec s;
   s.dataset = "movielens:" + path;
   const std::string azure = shared_dir() + "/data/azure-llm-2023/AzureLLMInferenceTrace_conv.csv";
