@@ -50,6 +50,7 @@ struct RunOptions {
   double pool_mib = 24;
   int page_kib = 64;
   std::string backend = "cpu";
+  std::string precision = "tf32";     // --precision (cuda): fp32 | tf32 | bf16
   // Serving
   double slo_ms = 1000;
   int batch_max_requests = 8;

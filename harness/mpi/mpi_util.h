@@ -37,7 +37,7 @@ enum Tag : int {
   kPong = 7,
   kStart = 8,      // 0 -> worker: StartMsg
   kEvictions = 9,  // worker -> 0: int64 users whose KV left the pool, in order (the router's view)
-  kTargets = 10,   // 0 -> worker: double[workers], the target splits of the memory control loop
+  // 10 was kTargets: the target splits now travel by RatioBroadcast (nccl_broadcast.h)
 };
 
 // One request's fate travels as the front end's NodeOutcome (times already in rank 0's frame).
