@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "gr_model/cuda/cuda_check.h"
+#include "harness/node/cuda/gpu_probe.h"
 
 namespace helm {
 namespace {
@@ -30,37 +31,6 @@ class RoutedRows final : public HostTable {
   CudaRowSource& demand_;
   CudaRowSource& refill_;
 };
-
-// Pinned host-to-device bandwidth: the best of a few 32 MiB copies (the link the refill share
-// and the window statistics are measured against).
-double measure_h2d(int device) {
-  const size_t bytes = size_t{32} << 20;
-  void *h = nullptr, *d = nullptr;
-  cudaStream_t s = nullptr;
-  cudaEvent_t a = nullptr, b = nullptr;
-  HELM_CUDA(cudaSetDevice(device));
-  HELM_CUDA(cudaMallocHost(&h, bytes));
-  HELM_CUDA(cudaMalloc(&d, bytes));
-  HELM_CUDA(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
-  HELM_CUDA(cudaEventCreate(&a));
-  HELM_CUDA(cudaEventCreate(&b));
-  float best = std::numeric_limits<float>::max();
-  for (int i = 0; i < 4; ++i) {
-    HELM_CUDA(cudaEventRecord(a, s));
-    HELM_CUDA(cudaMemcpyAsync(d, h, bytes, cudaMemcpyHostToDevice, s));
-    HELM_CUDA(cudaEventRecord(b, s));
-    HELM_CUDA(cudaEventSynchronize(b));
-    float ms = 0;
-    HELM_CUDA(cudaEventElapsedTime(&ms, a, b));
-    if (i > 0) best = std::min(best, ms);  // the first copy warms the path
-  }
-  cudaEventDestroy(a);
-  cudaEventDestroy(b);
-  cudaStreamDestroy(s);
-  cudaFree(d);
-  cudaFreeHost(h);
-  return static_cast<double>(bytes) / (static_cast<double>(best) * 1e-3);
-}
 
 double ms_between(cudaEvent_t a, cudaEvent_t b) {
   float ms = 0;
@@ -90,7 +60,8 @@ CudaExecutor::CudaExecutor(const Trace& trace, const ModelConfig& cfg, uint64_t 
       weights_(random_weights(cfg, trace.items->num_items(), weight_seed)) {
   HELM_CHECK(device >= 0, "CudaExecutor: no GPU chosen for this rank");
   HELM_CUDA(cudaSetDevice(device));
-  link_bytes_per_s_ = measure_h2d(device);
+  link_bytes_per_s_ = measure_h2d_bytes_per_s(device);
+  HELM_CHECK(link_bytes_per_s_ > 0, "could not measure the host-to-device link of GPU {}", device);
   model_ = std::make_unique<CudaHstuModel>(weights_, precision, device);
   size_t pool_bytes = opt.pool_bytes;
   if (pool_bytes == 0) {

@@ -13,5 +13,8 @@ std::string cuda_unavailable_reason();
 // One line per device for the results file: name, memory, compute capability, driver and
 // runtime versions ("" when there is none).
 std::string describe_gpu(int device);
+// Pinned host-to-device bandwidth of `device` (bytes/s): the best of three 32 MiB
+// cudaMemcpyAsync after one warm-up copy. 0 when it cannot be measured.
+double measure_h2d_bytes_per_s(int device);
 
 }  // namespace helm
