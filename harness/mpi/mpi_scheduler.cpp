@@ -38,7 +38,9 @@ int run_scheduler(const RunContext& ctx, int world) {
   const LinkSetup link = link_setup(ctx.opt);
   std::cout << "h2d link: " << link.describe << "\n";
   // The ratio channel first (collective; NCCL's set-up must not eat into the run's start).
-  RatioBroadcast ratios(MPI_COMM_WORLD, workers, choose_local_device(MPI_COMM_WORLD), 0, ctx.opt.backend == "cuda");
+  const LocalDevice dev = choose_local_device(MPI_COMM_WORLD);
+  RatioBroadcast ratios(MPI_COMM_WORLD, workers, dev, 0, ctx.opt.backend == "cuda");
+  const std::string gpus = gather_gpu_descriptions(MPI_COMM_WORLD, dev);
   const auto clocks = sync_clocks(world, mpi::share_host_names());
   // t = 0 of the run, a little in the future so every worker has its start message in time.
   const int64_t origin_raw = mpi::steady_raw_ns() + 300'000'000;
@@ -52,6 +54,7 @@ int run_scheduler(const RunContext& ctx, int world) {
   attrs.set("sgemm_gflops", link.sgemm_gflops);
   attrs.set("clock_offsets", describe_offsets(clocks));
   attrs.set("ratio_transport", ratios.transport()).set("ratio_transport_why", ratios.reason());
+  attrs.set("gpu_devices", gpus);
   ResultsSink sink(ctx.opt.out, attrs);
   const char* log_path = std::getenv("HELM_EVENT_LOG");
   EventLog log;
@@ -116,8 +119,10 @@ int run_scheduler(const RunContext& ctx, int world) {
   sends.wait_all();
   ratios.finish();
 
-  const RunEnd end = front.finish("backend cpu: the host-to-device link is emulated at the A100 compute:PCIe "
-                                  "ratio; HBM bandwidth and fixed costs are not scaled");
+  const RunEnd end = front.finish(ctx.opt.backend == "cuda"
+      ? "backend cuda: real PCIe copies (each worker measured its link); times from CUDA events"
+      : "backend cpu: the host-to-device link is emulated at the A100 compute:PCIe "
+        "ratio; HBM bandwidth and fixed costs are not scaled");
   progress.finish();
   peak_rss[0] = peak_rss_bytes();
   sink.finish(end.footer, peak_rss);

@@ -24,6 +24,7 @@ int run_worker(const RunContext& ctx, int rank) {
   HELM_MPI(MPI_Comm_size(MPI_COMM_WORLD, &world));
   const LocalDevice dev = choose_local_device(MPI_COMM_WORLD);  // collective, as on rank 0
   RatioBroadcast ratios(MPI_COMM_WORLD, world - 1, dev, 0, ctx.opt.backend == "cuda");
+  gather_gpu_descriptions(MPI_COMM_WORLD, dev);  // into rank 0's results file
   mpi::share_host_names();
   answer_clock_pings();  // before lowering the priority: a slow answer would skew the offset
   if (worker_sched(world) == "idle") {

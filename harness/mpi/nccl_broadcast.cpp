@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "harness/mpi/ratio_frame.h"
+#include "harness/node/cuda/gpu_probe.h"
 
 #ifdef HELM_HAVE_CUDA
 #include <cuda_runtime_api.h>
@@ -93,6 +94,25 @@ struct RatioBroadcast::Mpi {
     }
   }
 };
+
+std::string gather_gpu_descriptions(MPI_Comm world, const LocalDevice& dev) {
+  constexpr int kLen = 256;
+  int rank = 0, size = 0;
+  CHECK_MPI(MPI_Comm_rank(world, &rank));
+  CHECK_MPI(MPI_Comm_size(world, &size));
+  char mine[kLen] = {0};
+  const std::string d = dev.device >= 0 ? describe_gpu(dev.device) : "";
+  std::strncpy(mine, d.c_str(), kLen - 1);
+  std::vector<char> all(rank == 0 ? static_cast<size_t>(size) * kLen : 0);
+  CHECK_MPI(MPI_Gather(mine, kLen, MPI_CHAR, all.data(), kLen, MPI_CHAR, 0, world));
+  std::string out;
+  for (int r = 0; rank == 0 && r < size; ++r) {
+    const char* s = &all[static_cast<size_t>(r) * kLen];
+    if (!*s) continue;
+    out += fmt::format("{}rank {}: {}", out.empty() ? "" : "; ", r, s);
+  }
+  return rank == 0 && out.empty() ? "none" : out;
+}
 
 struct RatioBroadcast::Nccl {
 #ifdef HELM_HAVE_NCCL

@@ -50,6 +50,11 @@ LocalDevice choose_local_device(MPI_Comm world, int scheduler_rank = 0, bool sch
 //
 // Threading: construction, post, poll and finish are called by one thread per rank (MPI's
 // FUNNELED level is enough: the NCCL side thread makes no MPI calls).
+// Collective over `world`: each rank's GPU ("" for none) described (gpu_probe.h: name, memory,
+// compute capability, driver), gathered on rank 0 as "rank 1: ...; rank 2: ..." for the
+// results file ("" elsewhere, and "none" when no rank drives a GPU).
+std::string gather_gpu_descriptions(MPI_Comm world, const LocalDevice& dev);
+
 class RatioBroadcast {
  public:
   // Collective over `world`; n = ratio vector length (the same on every rank). want_nccl: the
