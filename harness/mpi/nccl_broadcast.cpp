@@ -145,7 +145,11 @@ struct RatioBroadcast::Nccl {
           if (cudaMemcpyAsync(buf, host, bytes, cudaMemcpyHostToDevice, stream) != cudaSuccess)
             throw std::runtime_error("copy to the device");
         }
-        const ncclResult_t r = ncclBroadcast(buf, buf, RatioFrame::wire_size(n), ncclFloat64, 0, comm, stream);
+        ncclResult_t r = ncclBroadcast(buf, buf, RatioFrame::wire_size(n), ncclFloat64, 0, comm, stream);
+        while (r == ncclInProgress) {  // a non-blocking communicator may still be enqueuing
+          std::this_thread::yield();
+          if (ncclCommGetAsyncError(comm, &r) != ncclSuccess) r = ncclSystemError;
+        }
         if (r != ncclSuccess) throw std::runtime_error(std::string("ncclBroadcast: ") + ncclGetErrorString(r));
         if (cudaMemcpyAsync(host, buf, bytes, cudaMemcpyDeviceToHost, stream) != cudaSuccess ||
             cudaStreamSynchronize(stream) != cudaSuccess)
@@ -287,12 +291,22 @@ RatioBroadcast::RatioBroadcast(MPI_Comm world, int n, const LocalDevice& dev, in
 }
 
 RatioBroadcast::~RatioBroadcast() {
-  impl_.reset();
-  if (mpi_ && mpi_->rx_req != MPI_REQUEST_NULL) {  // an unfinished run: abandon the posted receive
-    MPI_Cancel(&mpi_->rx_req);
-    MPI_Request_free(&mpi_->rx_req);
+  // An unfinished run (an error unwinding toward MPI_Abort): a side thread may be blocked in a
+  // broadcast that will never come, and MPI forbids freeing a pending collective's request, so
+  // both are abandoned rather than waited for.
+  const bool unfinished = rank_ != scheduler_ && !done();
+#ifdef HELM_HAVE_NCCL
+  if (impl_ && unfinished) {
+    impl_->side.detach();
+    (void)impl_.release();
   }
-  if (mpi_ && mpi_->comm != MPI_COMM_NULL) MPI_Comm_free(&mpi_->comm);
+#endif
+  impl_.reset();
+  if (unfinished && mpi_ && mpi_->rx_req != MPI_REQUEST_NULL) {
+    (void)mpi_.release();
+  } else if (mpi_ && mpi_->comm != MPI_COMM_NULL) {
+    MPI_Comm_free(&mpi_->comm);
+  }
   if (workers_ != MPI_COMM_NULL) MPI_Comm_free(&workers_);
 }
 
