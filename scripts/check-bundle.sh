@@ -57,6 +57,6 @@ grep -E "PASS|FAIL|VALID" /tmp/run.log
 grep -q "PASS: all" /tmp/run.log
 helm-bench report /tmp/bundle-run.h5 | head -3
 IN
-env -i HOME=/root PATH=/usr/bin:/bin OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
   OMPI_MCA_plm_rsh_agent=false OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none \
-  chroot "$jail" /bin/bash /opt/check.sh && echo "check-bundle: PASS (bundle ran in a bare Debian 12 chroot)"
+  "$(command -v chroot)" "$jail" /bin/bash /opt/check.sh && echo "check-bundle: PASS (bundle ran in a bare Debian 12 chroot)"

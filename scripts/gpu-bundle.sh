@@ -21,15 +21,15 @@ launch=(); command -v ccache >/dev/null && launch=(-DCMAKE_CXX_COMPILER_LAUNCHER
 
 cmake -S "$root" -B "$tree/build" -DCMAKE_BUILD_TYPE=Release -DHELM_CUDA=ON "-DCMAKE_CUDA_ARCHITECTURES=$arch" \
       "${launch[@]}" >"$tree.configure.log" 2>&1 || { tail -20 "$tree.configure.log"; exit 1; }
-cmake --build "$tree/build" -j"$jobs" --target helm-bench >"$tree.build.log" 2>&1 || { grep -m5 -A5 error "$tree.build.log"; exit 1; }
+cmake --build "$tree/build" -j"$jobs" --target helm-bench test_ratio_broadcast >"$tree.build.log" 2>&1 || { grep -m5 -A5 error "$tree.build.log"; exit 1; }
 cmake -S "$root/tools/gpu_check" -B "$tree/gpu_check" -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CUDA_ARCHITECTURES=$arch" \
       -DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc "${launch[@]}" >"$tree.gpucheck.log" 2>&1 \
   && cmake --build "$tree/gpu_check" -j"$jobs" >>"$tree.gpucheck.log" 2>&1 || { tail -20 "$tree.gpucheck.log"; exit 1; }
 
 rm -rf "$tree/stage" && mkdir -p "$stage"/{bin,lib,ompi}
 cp "$tree/build/bin/helm-bench" "$stage/bin/"
-cp "$tree/gpu_check/gpu_check" "$stage/bin/"
-strip --strip-unneeded "$stage/bin/helm-bench" "$stage/bin/gpu_check" 2>/dev/null || true
+cp "$tree/gpu_check/gpu_check" "$tree/build/tests/test_ratio_broadcast" "$stage/bin/"
+strip --strip-unneeded "$stage"/bin/* 2>/dev/null || true
 
 # OpenMPI 4.1 (Debian layout, prefix /usr) mirrored under ompi/ so OPAL_* can relocate it.
 # Components for fabrics a single box never uses (and whose libraries would bloat the bundle)
