@@ -19,12 +19,13 @@ jobs=${JOBS:-2}
 export CCACHE_DIR=${CCACHE_DIR:-/work/.ccache} CCACHE_BASEDIR=${CCACHE_BASEDIR:-/work}
 launch=(); command -v ccache >/dev/null && launch=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache)
 
+mkdir -p "$tree"
 cmake -S "$root" -B "$tree/build" -DCMAKE_BUILD_TYPE=Release -DHELM_CUDA=ON "-DCMAKE_CUDA_ARCHITECTURES=$arch" \
-      "${launch[@]}" >"$tree.configure.log" 2>&1 || { tail -20 "$tree.configure.log"; exit 1; }
-cmake --build "$tree/build" -j"$jobs" --target helm-bench test_ratio_broadcast >"$tree.build.log" 2>&1 || { grep -m5 -A5 error "$tree.build.log"; exit 1; }
+      "${launch[@]}" >"$tree/configure.log" 2>&1 || { tail -20 "$tree/configure.log"; exit 1; }
+cmake --build "$tree/build" -j"$jobs" --target helm-bench test_ratio_broadcast >"$tree/build.log" 2>&1 || { grep -m5 -A5 error "$tree/build.log"; exit 1; }
 cmake -S "$root/tools/gpu_check" -B "$tree/gpu_check" -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CUDA_ARCHITECTURES=$arch" \
-      -DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc "${launch[@]}" >"$tree.gpucheck.log" 2>&1 \
-  && cmake --build "$tree/gpu_check" -j"$jobs" >>"$tree.gpucheck.log" 2>&1 || { tail -20 "$tree.gpucheck.log"; exit 1; }
+      -DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc "${launch[@]}" >"$tree/gpucheck.log" 2>&1 \
+  && cmake --build "$tree/gpu_check" -j"$jobs" >>"$tree/gpucheck.log" 2>&1 || { tail -20 "$tree/gpucheck.log"; exit 1; }
 
 rm -rf "$tree/stage" && mkdir -p "$stage"/{bin,lib,ompi}
 cp "$tree/build/bin/helm-bench" "$stage/bin/"
