@@ -189,11 +189,11 @@ void CudaRowSource::read(ItemId item, float* dst) const {
   dst_.push_back(dst);
 }
 
-cudaEvent_t CudaRowSource::flush() {
+cudaEvent_t CudaRowSource::flush(cudaStream_t stream) {
   const size_t k = dst_.size();
   if (k == 0) return nullptr;
   CHECK_CUDA(cudaSetDevice(dev_.device()));
-  cudaStream_t s = dev_.copy_stream();
+  cudaStream_t s = stream ? stream : dev_.copy_stream();
   const size_t rows_bytes = path_ == MissPath::staged ? align16(k * row_bytes_) : 0;
   const size_t total = rows_bytes + 2 * k * sizeof(void*);
   if (k > dev_stage_rows_) {

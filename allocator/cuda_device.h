@@ -103,9 +103,9 @@ class CudaRowSource final : public HostTable {
   // dst inside the pool: queued (the bytes land at the next flush); else read on the host now.
   void read(ItemId item, float* dst) const override;
 
-  // Enqueues the queued rows on the device's copy stream and returns an event recorded after
-  // them (nullptr when nothing was queued). The forward's stream waits on it.
-  cudaEvent_t flush();
+  // Enqueues the queued rows on `stream` (nullptr: the device's copy stream) and returns an event
+  // recorded after them (nullptr when nothing was queued). The forward's stream waits on it.
+  cudaEvent_t flush(cudaStream_t stream = nullptr);
   size_t pending() const { return dst_.size(); }
   MissPath path() const { return path_; }  // effective path
   int64_t rows_copied() const { return rows_copied_; }

@@ -59,8 +59,8 @@ if(NOT _helm_cuda_mode STREQUAL "OFF")
   endif()
 endif()
 
-# NCCL: only with CUDA. Version from nccl.h; 2.12 or later (ncclCommInitRank, ncclBroadcast are
-# older, but earlier versions are not tested).
+# NCCL: only with CUDA. Version from nccl.h; 2.14 or later (ncclCommInitRankConfig with blocking = 0
+# bounds the initialisation by a timeout).
 if(HELM_CUDA_ENABLED)
   find_path(NCCL_INCLUDE_DIR nccl.h
             HINTS $ENV{NCCL_HOME}/include ${CUDAToolkit_INCLUDE_DIRS}
@@ -76,11 +76,11 @@ if(HELM_CUDA_ENABLED)
       endif()
     endforeach()
     set(NCCL_VERSION "${NCCL_MAJOR}.${NCCL_MINOR}.${NCCL_PATCH}")
-    if(NCCL_MAJOR GREATER 2 OR (NCCL_MAJOR EQUAL 2 AND NCCL_MINOR GREATER_EQUAL 12))
+    if(NCCL_MAJOR GREATER 2 OR (NCCL_MAJOR EQUAL 2 AND NCCL_MINOR GREATER_EQUAL 14))
       set(HELM_NCCL_ENABLED ON)
       message(STATUS "helm: NCCL ${NCCL_VERSION} (${NCCL_LIBRARY})")
     else()
-      message(STATUS "helm: NCCL ${NCCL_VERSION} is older than 2.12: ratio broadcast over MPI")
+      message(STATUS "helm: NCCL ${NCCL_VERSION} is older than 2.14 (no non-blocking ncclCommInitRankConfig): ratio broadcast over MPI")
     endif()
   else()
     message(STATUS "helm: NCCL not found: ratio broadcast over MPI")

@@ -82,6 +82,8 @@ std::vector<double> solve(std::vector<double> A, std::vector<double> b) {
 
 }  // namespace
 
+std::vector<CostSample> calibration_samples(const ModelConfig& c) { return sample_plan(c); }
+
 void fit_hstu(const ModelConfig& cfg, CostModel& m) {
   // Knots of the dense term: powers of 4 from 8 tokens to the largest batch measured.
   int64_t tmax = 1;

@@ -9,6 +9,7 @@
 #include <iosfwd>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "gr_model/cost_model.h"
 
@@ -40,6 +41,8 @@ struct HarnessTiming {
 };
 HarnessTiming measure_harness_timing();
 
+// The HSTU sample shapes every backend's calibration times (the CUDA one too).
+std::vector<CostSample> calibration_samples(const ModelConfig& cfg);
 // Fits batch_ns, seq_ns, attn_ns_per_gflop and the dense knots to m.samples (weighted least
 // squares on relative error, coefficients kept non-negative); fills fit_mean/max_rel_err.
 void fit_hstu(const ModelConfig& cfg, CostModel& m);

@@ -288,6 +288,10 @@ __global__ void __launch_bounds__(kWmmaThreads) attn_wmma(AttnArgs a) {
       a.o[row * a.HV + h * DV + c] = val;
     }
   }
+#else
+  // Never leave the scores unwritten: the host never launches this below sm_80
+  // (CudaHstuModel::tensor_core_attention); if it ever did, fail the launch loudly.
+  __trap();
 #endif
 }
 

@@ -193,6 +193,7 @@ CudaHstuModel::CudaHstuModel(const Weights& w, CudaPrecision precision, int devi
   validate(w.cfg, "model config '" + w.cfg.name + "'");
   check_shapes(w);
   HELM_CUDA(cudaSetDevice(device));
+  HELM_CUDA(cudaDeviceGetAttribute(&cc_major_, cudaDevAttrComputeCapabilityMajor, device));
   const bool bf16 = precision == CudaPrecision::bf16;
   auto& o = dw_->owned;
   dw_->P = static_cast<float*>(upload(w.P, false, o));
@@ -211,7 +212,7 @@ CudaHstuModel::~CudaHstuModel() {
 }
 
 bool CudaHstuModel::tensor_core_attention() const {
-  return precision_ == CudaPrecision::bf16 && cuda::wmma_attention_supported(cfg_.d_qk, cfg_.d_v);
+  return precision_ == CudaPrecision::bf16 && cc_major_ >= 8 && cuda::wmma_attention_supported(cfg_.d_qk, cfg_.d_v);
 }
 
 void CudaHstuModel::forward(std::span<SeqInput> batch, CudaWorkspace& ws, cudaEvent_t after) const {

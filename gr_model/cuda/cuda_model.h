@@ -83,7 +83,9 @@ class CudaHstuModel {
   KvLayout kv_layout(int tokens_per_page) const {
     return KvLayout{cfg_.layers, cfg_.heads, cfg_.d_qk, cfg_.d_v, tokens_per_page, kv_bytes_per_element()};
   }
-  // True when attention runs on the WMMA (tensor-core) kernel, false for the SIMT kernel.
+  // True when attention runs on the WMMA (tensor-core) kernel, false for the SIMT kernel. The
+  // WMMA kernel's bf16 body exists only from sm_80 on (below it compiles empty): older devices
+  // always get the SIMT kernel, whatever the precision.
   bool tensor_core_attention() const;
 
   // As HstuModel::forward (see the header comment for memory). `after`: optional event.
@@ -94,6 +96,7 @@ class CudaHstuModel {
   ModelConfig cfg_;
   CudaPrecision precision_;
   int device_;
+  int cc_major_ = 0;  // the device's compute capability (major)
   std::unique_ptr<DeviceWeights> dw_;
 };
 

@@ -14,6 +14,8 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/provenance.h"
 #include "harness/node/link_setup.h"
+#include "harness/node/cuda/cuda_calibrate.h"
+#include "harness/node/cuda/gpu_probe.h"
 #include "harness/sim/sim_calibrate.h"
 
 namespace helm {
@@ -31,11 +33,12 @@ std::string cpu_name() {
 int cmd_calibrate(int argc, char** argv) {
   namespace po = cli::po;
   CalibrateOptions opt;
-  std::string backend = "cpu", out, name, link_like = "a100-80gb";
+  std::string backend = "cpu", out, name, link_like = "a100-80gb", precision = "tf32";
   double h2d_gbps = 0, h2d_latency_us = 10, flush_mib = 8;
   po::options_description desc("calibrate options");
   desc.add_options()
-      ("backend", po::value(&backend)->default_value(backend), "cpu (cuda: when the CUDA backend exists)")
+      ("backend", po::value(&backend)->default_value(backend), "cpu | cuda (GPU 0; default name <gpu>-measured)")
+      ("precision", po::value(&precision)->default_value(precision), "cuda: fp32 | tf32 | bf16")
       ("model", po::value(&opt.model)->default_value(opt.model), "model config to measure")
       ("out", po::value(&out), "cost-model file to write (JSON)")
       ("name", po::value(&name), "name stored in the file (default: the file's stem)")
@@ -50,7 +53,9 @@ int cmd_calibrate(int argc, char** argv) {
       ("h2d-latency-us", po::value(&h2d_latency_us)->default_value(h2d_latency_us), "fixed cost per transfer (us)");
   auto p = cli::parse("calibrate", "--backend cpu --model CONFIG --out FILE", desc, argc, argv);
   if (p.help) return 0;
-  if (backend != "cpu") bad_input("--backend: '{}' is not available in this build (cpu)", backend);
+  if (backend != "cpu" && backend != "cuda") bad_input("--backend: '{}' is not cpu or cuda", backend);
+  if (backend == "cuda")
+    if (const std::string why = cuda_unavailable_reason(); !why.empty()) bad_input("--backend cuda: {}", why);
   if (out.empty()) bad_input("--out: a cost-model file to write is required");
   if (opt.reps < 1) bad_input("--reps: must be at least 1");
   if (flush_mib < 0) bad_input("--flush-mib: must not be negative");
@@ -59,6 +64,11 @@ int cmd_calibrate(int argc, char** argv) {
   { std::ofstream probe(out); if (!probe) bad_input("--out: cannot write '{}'", out); }
   init_blas();
   const auto t0 = std::chrono::steady_clock::now();
+  if (backend == "cuda") {
+    save_cost_model(calibrate_cuda(opt, name, precision, h2d_latency_us, std::cout), out);
+    std::cout << "wrote " << out << "\n";
+    return 0;
+  }
 
   CostModel m;
   m.name = name.empty() ? std::filesystem::path(out).stem().string() : name;

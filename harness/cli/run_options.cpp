@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "controller/memory_policy.h"
 #include "gr_model/cost_model.h"
+#include "harness/node/cuda/cuda_backend_options.h"
 #include "scheduler/router.h"
 
 namespace helm {
@@ -117,7 +118,9 @@ void add_run_options(po::options_description& desc, RunOptions& o) {
       ("executor", po::value(&o.executor)->default_value(o.executor, show(o.executor)),
        "model (the HSTU forward in run, the cost model in sim) | noop (completes at once, no caches: "
        "what rank 0 and the harness sustain)")
-      ("backend", po::value(&o.backend)->default_value(o.backend, show(o.backend)), "cpu");
+      ("backend", po::value(&o.backend)->default_value(o.backend, show(o.backend)),
+       "cpu | cuda (one GPU per worker rank; --pool-mib 0: the pool from cudaMemGetInfo)")
+      ("precision", po::value(&o.precision)->default_value(o.precision, show(o.precision)), "cuda: fp32 | tf32 | bf16");
   po::options_description s("Serving and measurement");
   s.add_options()
       ("slo-ms", po::value(&o.slo_ms)->default_value(o.slo_ms, show(o.slo_ms)), "latency SLO (ms), from scheduled arrival")
@@ -146,7 +149,8 @@ void validate(const RunOptions& o) {
   if (o.warmup_s < 0) bad_input("--warmup-s: must not be negative (got {})", o.warmup_s);
   if (o.drain_s < 0) bad_input("--drain-s: must not be negative (got {})", o.drain_s);
   if (!(o.slo_ms > 0)) bad_input("--slo-ms: must be positive (got {})", o.slo_ms);
-  if (!(o.pool_mib > 0)) bad_input("--pool-mib: must be positive (got {})", o.pool_mib);
+  if (!(o.pool_mib > 0) && !(o.backend == "cuda" && o.pool_mib == 0))
+    bad_input("--pool-mib: must be positive, or 0 with --backend cuda (got {})", o.pool_mib);
   if (o.page_kib <= 0) bad_input("--page-kib: must be positive (got {})", o.page_kib);
   if (o.batch_max_requests <= 0) bad_input("--batch-max-requests: must be positive");
   if (o.batch_max_tokens <= 0) bad_input("--batch-max-tokens: must be positive");
@@ -174,7 +178,8 @@ void validate(const RunOptions& o) {
   if (o.routing.kv_affinity.vnodes < 1) bad_input("--kv-affinity-vnodes: must be positive");
   if (o.executor != "model" && o.executor != "noop")
     bad_input("--executor: '{}' is not model or noop", o.executor);
-  if (o.backend != "cpu") bad_input("--backend: '{}' is not available in this build (cpu)", o.backend);
+  if (o.backend == "cuda") validate_cuda_backend(o);
+  else if (o.backend != "cpu") bad_input("--backend: '{}' is not cpu or cuda", o.backend);
   if (!(o.max_step > 0 && o.max_step <= 1)) bad_input("--max-step: {} is not in (0, 1]", o.max_step);
   if (!(o.refill_share > 0 && o.refill_share <= 1))
     bad_input("--refill-share: {} is not in (0, 1]", o.refill_share);

@@ -51,6 +51,7 @@ struct RunOptions {
   int page_kib = 64;
   std::string backend = "cpu";
   std::string executor = "model";     // model | noop (completes at once: the harness's own ceiling)
+  std::string precision = "tf32";     // --precision (cuda): fp32 | tf32 | bf16
   // Serving
   double slo_ms = 1000;
   int batch_max_requests = 8;

@@ -9,9 +9,11 @@
 
 namespace helm {
 
-// The real executor of node `node` (CPU backend HSTU forward over its pool), on the run's clock.
+// The real executor of node `node` on the run's clock: the CPU backend's HSTU forward over its
+// pool, or with --backend cuda the CUDA executor on GPU `device` (choose_local_device's choice).
 std::unique_ptr<NodeExecutor> make_worker_executor(const RunContext& ctx, int node, int nodes,
-                                                   double link_bytes_per_s, const Clock& clock);
+                                                   double link_bytes_per_s, const Clock& clock,
+                                                   int device = -1);
 
 int run_scheduler(const RunContext& ctx, int world_size);
 int run_worker(const RunContext& ctx, int rank);

@@ -18,6 +18,7 @@
 #include "harness/mpi/mpi_driver.h"
 #include "harness/mpi/mpi_util.h"
 #include "harness/node/link_setup.h"
+#include "harness/mpi/nccl_broadcast.h"
 #include "harness/results_sink.h"
 #include "results/summary.h"
 
@@ -35,6 +36,10 @@ int run_scheduler(const RunContext& ctx, int world) {
             << ctx.trace.name << "\n--- effective configuration ---\n"
             << ctx.config_text << "-------------------------------\n";
 
+  // The ratio channel first (collective; NCCL's set-up must not eat into the run's start).
+  const LocalDevice dev = choose_local_device(MPI_COMM_WORLD);
+  RatioBroadcast ratios(MPI_COMM_WORLD, workers, dev, 0, ctx.opt.backend == "cuda");
+  const std::string gpus = gather_gpu_descriptions(MPI_COMM_WORLD, dev);
   const auto clocks = sync_clocks(world, mpi::share_host_names());
   // The link rule's CPU side, measured on each worker in turn (the others sleep), at the
   // priority it will serve with before it lowers it; the median sets the one rate of the run.
@@ -60,6 +65,8 @@ int run_scheduler(const RunContext& ctx, int world) {
   attrs.set("h2d_bytes_per_s", link.bytes_per_s).set("h2d_link", link.describe);
   attrs.set("h2d_link_rule", link.rule).set("link_cpu_ns", link.cpu_ns);
   attrs.set("clock_offsets", describe_offsets(clocks));
+  attrs.set("ratio_transport", ratios.transport()).set("ratio_transport_why", ratios.reason());
+  attrs.set("gpu_devices", gpus);
   ResultsSink sink(ctx.opt.out, attrs);
   const char* log_path = std::getenv("HELM_EVENT_LOG");
   EventLog log;
@@ -68,8 +75,8 @@ int run_scheduler(const RunContext& ctx, int world) {
   const SteadyClock clock{std::chrono::steady_clock::time_point(std::chrono::nanoseconds(origin_raw))};
   const Nanos drain_end = (n ? reqs.back().arrival : 0) + static_cast<Nanos>(ctx.opt.drain_s * 1e9);
   mpi::PendingSends<int64_t> sends;
-  mpi::PendingSends<double> target_sends;
   int64_t next = 0;
+  std::vector<double> no_ratios;  // rank 0 only posts
   int finished = 0;
 
   Progress progress(n, progress_options("run"));  // stderr, HELM_PROGRESS (common/progress.h)
@@ -108,24 +115,26 @@ int run_scheduler(const RunContext& ctx, int world) {
     progress.tick();
     sends.reap();
     now = clock.now();
-    if (front.targets_due(now))
-      for (int w = 1; w < world; ++w) target_sends.send(front.targets(), w, mpi::kTargets);
-    target_sends.reap();
+    if (front.targets_due(now)) ratios.post(front.targets());
+    ratios.poll(no_ratios);
     if (next == n && (front.outstanding() == 0 || now >= drain_end)) break;
     const Nanos until_next = next < n ? reqs[static_cast<size_t>(next)].arrival - now : 200'000;
     mpi::idle_sleep(std::clamp<Nanos>(until_next, 0, 200'000));
   }
   front.stop_control();  // a worker that stopped would never take new targets
+  ratios.post(front.targets(), /*last=*/true);  // before kStop: every worker gets it
   for (int w = 1; w < world; ++w) HELM_MPI(MPI_Send(nullptr, 0, MPI_BYTE, w, mpi::kStop, MPI_COMM_WORLD));
   while (finished < workers) {
     poll();
     if (finished < workers) mpi::idle_sleep(200'000);
   }
   sends.wait_all();
-  target_sends.wait_all();  // sent before kStop, so every worker has received them
+  ratios.finish();
 
-  const RunEnd end = front.finish("backend cpu: the host-to-device link is emulated at the A100 compute:PCIe "
-                                  "ratio; HBM bandwidth and fixed costs are not scaled");
+  const RunEnd end = front.finish(ctx.opt.backend == "cuda"
+      ? "backend cuda: real PCIe copies (each worker measured its link); times from CUDA events"
+      : "backend cpu: the host-to-device link is emulated at the A100 compute:PCIe "
+        "ratio; HBM bandwidth and fixed costs are not scaled");
   progress.finish();
   peak_rss[0] = peak_rss_bytes();
   sink.finish(end.footer, peak_rss);

@@ -37,7 +37,7 @@ enum Tag : int {
   kPong = 7,
   kStart = 8,      // 0 -> worker: StartMsg
   kEvictions = 9,  // worker -> 0: int64 users whose KV left the pool, in order (the router's view)
-  kTargets = 10,   // 0 -> worker: double[workers], the target splits of the memory control loop
+  // 10 was kTargets: the target splits now travel by RatioBroadcast (nccl_broadcast.h)
   kMeasureLink = 11,  // 0 -> worker: time the link rule's shapes; worker -> 0: double ns
 };
 

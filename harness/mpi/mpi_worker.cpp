@@ -10,6 +10,7 @@
 #include "harness/node/link_setup.h"
 #include "harness/mpi/mpi_driver.h"
 #include "harness/mpi/mpi_util.h"
+#include "harness/mpi/nccl_broadcast.h"
 #include "harness/node/window_stats.h"
 
 namespace helm {
@@ -22,6 +23,9 @@ int run_worker(const RunContext& ctx, int rank) {
   // the harness, not the OS scheduler. Recorded as worker_sched in the results.
   int world = 0;
   HELM_MPI(MPI_Comm_size(MPI_COMM_WORLD, &world));
+  const LocalDevice dev = choose_local_device(MPI_COMM_WORLD);  // collective, as on rank 0
+  RatioBroadcast ratios(MPI_COMM_WORLD, world - 1, dev, 0, ctx.opt.backend == "cuda");
+  gather_gpu_descriptions(MPI_COMM_WORLD, dev);  // into rank 0's results file
   mpi::share_host_names();
   answer_clock_pings();  // before lowering the priority: a slow answer would skew the offset
   mpi::StartMsg start;
@@ -43,7 +47,7 @@ int run_worker(const RunContext& ctx, int rank) {
 
   // The run's clock: t = 0 at rank 0's origin, converted through the measured offset.
   const SteadyClock clock{std::chrono::steady_clock::time_point(std::chrono::nanoseconds(start.origin_raw))};
-  const auto exec = make_worker_executor(ctx, node, world - 1, start.link_bytes_per_s, clock);
+  const auto exec = make_worker_executor(ctx, node, world - 1, start.link_bytes_per_s, clock, dev.device);
   NodeRuntime runtime(batching_options(ctx.opt), *exec);
   const Nanos interval = static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6);
   Nanos next_stats = interval;
@@ -122,14 +126,6 @@ int run_worker(const RunContext& ctx, int rank) {
           outcomes.push_back(o);
           report(kDropped);
         }
-      } else if (st.MPI_TAG == mpi::kTargets) {
-        // The control loop: move toward this node's target by at most --max-step.
-        int bytes = 0;
-        HELM_MPI(MPI_Get_count(&st, MPI_BYTE, &bytes));
-        targets.resize(static_cast<size_t>(bytes) / sizeof(double));
-        HELM_MPI(MPI_Recv(targets.data(), bytes, MPI_BYTE, 0, mpi::kTargets, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-        target = targets.at(static_cast<size_t>(node));
-        apply_target();
       } else if (st.MPI_TAG == mpi::kStop) {
         HELM_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, 0, mpi::kStop, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
         stopped = true;
@@ -140,6 +136,11 @@ int run_worker(const RunContext& ctx, int rank) {
       HELM_MPI(MPI_Iprobe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st));
     }
     if (stopped) break;
+    // The control loop, at a batch boundary (the newest broadcast wins; poll never waits).
+    if (ratios.poll(targets)) {
+      target = targets.at(static_cast<size_t>(node));
+      apply_target();
+    }
     // Between batches: pending page releases and background refill (never inside a batch).
     exec->background(clock.now());
     const Nanos now = clock.now();
@@ -174,6 +175,7 @@ int run_worker(const RunContext& ctx, int rank) {
   out_sends.wait_all();
   stat_sends.wait_all();
   evict_sends.wait_all();
+  ratios.finish();  // rank 0 posted the last frame before kStop: this returns
   exec->set_eviction_callback({});  // `evicted` dies before the executor
   const int64_t fin[2] = {sent, peak_rss_bytes()};
   HELM_MPI(MPI_Send(fin, 2, MPI_INT64_T, 0, mpi::kFinished, MPI_COMM_WORLD));

@@ -13,7 +13,9 @@ CostSample shapes_for(const RunOptions& o, const ModelConfig& cfg, int candidate
 }
 }  // namespace
 
-bool link_needs_measurement(const RunOptions& o) { return !(o.h2d_gbps > 0) && o.executor != "noop"; }
+bool link_needs_measurement(const RunOptions& o) {
+  return !(o.h2d_gbps > 0) && o.executor != "noop" && o.backend == "cpu";
+}
 
 double measure_link_shapes(const RunOptions& o, const ModelConfig& cfg, int candidates) {
   CostSample s = shapes_for(o, cfg, candidates);
@@ -31,6 +33,13 @@ LinkSetup link_setup(const RunOptions& o, const ModelConfig& cfg, int candidates
     l.bytes_per_s = 25e9;
     l.rule = "none";
     l.describe = "not used: --executor noop copies nothing (the router's view prices a miss at 25 GB/s)";
+    return l;
+  }
+  if (o.backend == "cuda" && !(o.h2d_gbps > 0)) {  // the real PCIe link: each worker measures it
+    l.bytes_per_s = load_cost_model(resolve_cost_model(o.link_like)).link_bytes_per_s;
+    l.rule = "cuda";
+    l.describe = fmt::format("the real link (each worker measures its host-to-device rate); the router's "
+                             "view prices a miss at --link-like {}'s {:.4g} GB/s", o.link_like, l.bytes_per_s / 1e9);
     return l;
   }
   if (!link_needs_measurement(o)) {

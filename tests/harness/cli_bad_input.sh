@@ -29,4 +29,19 @@ expect "--format" report "$tmp/not.h5" --format pdf
 expect "--in" forward
 expect "nothere.h5" forward --in "$tmp/nothere.h5"
 expect "needs at least 2 MPI ranks" run --qps 5 --duration 1
+expect "--backend" run --backend tpu
+expect "--precision" run --backend cuda --precision fp8
+expect "--host-kv-mib" run --backend cuda --host-kv-mib 64
+# --backend cuda where no GPU is usable (CI, this machine; a machine with a GPU accepts it):
+# refused while options are validated, before MPI starts, with and without mpirun.
+if ! nvidia-smi -L >/dev/null 2>&1; then
+  expect "--backend cuda" run --backend cuda
+  expect "--backend cuda" forward --backend cuda --in "$tmp/not.h5"
+  expect "--backend cuda" calibrate --backend cuda --out "$tmp/c.json"
+  source "$(dirname "$0")/../../scripts/mpi-env.sh"
+  err=$("${HELM_MPIRUN[@]}" -np 2 "$bin" run --backend cuda 2>&1 >/dev/null); rc=$?
+  lines=$(grep -c -- "--backend cuda" <<<"$err")
+  if [ $rc -eq 2 ] && [ "$lines" -eq 2 ]; then echo "ok: mpirun -np 2 run --backend cuda -> exit 2, one line per rank"
+  else echo "FAIL (mpirun: exit $rc, $lines lines naming --backend cuda, want 2 and 2)"; echo "$err"; fail=1; fi
+fi
 exit $fail

@@ -1,0 +1,77 @@
+// The real executor of one worker node on a GPU (--backend cuda): the same bookkeeping as the
+// CPU executor (CacheResolver, EmbCache, KvCache, NodeMemory over a PagePool), with the pool's
+// bytes in HBM (CudaDevice), the HSTU forward of gr_model/cuda, and the copy/compute plan of
+// node/copy_plan.h carried out on three streams:
+//   copy     EMB miss rows, gathered from the host table into pinned staging (CudaRowSource);
+//   refill   background EMB refill (NodeMemory's, within --refill-share of the link), at the
+//            lowest stream priority and with its own staging, so demand never queues behind it;
+//   compute  the forward (the workspace's stream), which waits on the device for both.
+// Timing: CUDA events on the compute stream (start, end) and the copy stream (copies done),
+// anchored to the worker's steady clock at the end of each batch (the forward returns once its
+// scores are on the host, so that instant is the end event's). No cudaDeviceSynchronize.
+// The link's bandwidth is measured here (pinned host-to-device copies) at construction.
+// Not yet: the host KV tier (validate_cuda_backend refuses --host-kv-mib with cuda).
+// Threading: one thread (the worker's serving loop) calls everything.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "allocator/cuda_device.h"
+#include "allocator/emb_cache.h"
+#include "allocator/h2d_link.h"
+#include "allocator/kv_cache.h"
+#include "allocator/page_pool.h"
+#include "gr_model/cuda/cuda_model.h"
+#include "harness/node/cache_resolver.h"
+#include "harness/node/copy_plan.h"
+#include "harness/node/node_executor.h"
+#include "harness/node/node_memory.h"
+
+namespace helm {
+
+class CudaExecutor final : public NodeExecutor {
+ public:
+  // opt.pool_bytes == 0: the pool from cudaMemGetInfo (default_pool_bytes). max_batch_tokens
+  // sizes the activation estimate that the default leaves free.
+  CudaExecutor(const Trace& trace, const ModelConfig& cfg, uint64_t weight_seed, const NodeOptions& opt,
+               const Clock& clock, int device, CudaPrecision precision, int64_t max_batch_tokens);
+  ~CudaExecutor() override;
+  int64_t estimate_tokens(int64_t request_id) override;
+  void execute(std::span<const Queued> batch, Nanos start, std::vector<Outcome>& out) override;
+  LinkStats link_stats() const override { return link_->stats(); }
+  double emb_share() const override { return pool_->emb_share(); }
+  void set_share(double r) override;
+  void background(Nanos now) override;
+  void fill_window(NodeWindowStats& w) override { memory_->fill(w); }
+  KvProbe probe_kv(UserId u) const override { return kv_->probe(u); }
+  void set_eviction_callback(std::function<void(UserId)> cb) override { kv_->set_eviction_callback(std::move(cb)); }
+
+  double measured_link_bytes_per_s() const { return link_bytes_per_s_; }
+  size_t pool_bytes() const { return device_->bytes(); }
+  std::string describe() const;  // device, pool, precision, link: for the worker's log
+
+ private:
+  struct Streams;
+  const Trace& trace_;
+  const Clock& clock_;
+  NodeOptions opt_;
+  int device_id_;
+  double link_bytes_per_s_ = 0;
+  Weights weights_;
+  std::unique_ptr<CudaHstuModel> model_;
+  std::unique_ptr<CudaDevice> device_;
+  std::unique_ptr<PagePool> pool_;
+  std::unique_ptr<CudaRowSource> demand_rows_, refill_rows_;
+  std::unique_ptr<HostTable> rows_;  // routes EmbCache's reads to demand_rows_ or refill_rows_
+  std::unique_ptr<EmbCache> emb_;
+  std::unique_ptr<KvCache> kv_;
+  std::unique_ptr<H2DLink> link_;
+  std::unique_ptr<CacheResolver> resolver_;
+  std::unique_ptr<NodeMemory> memory_;
+  std::unique_ptr<CudaWorkspace> ws_;
+  std::unique_ptr<Streams> st_;
+  std::vector<Resolution> res_;
+  bool refill_outstanding_ = false;
+};
+
+}  // namespace helm
