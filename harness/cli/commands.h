@@ -9,4 +9,5 @@ int cmd_calibrate(int argc, char** argv);
 int cmd_fidelity(int argc, char** argv);
 int cmd_trace(int argc, char** argv);
 int cmd_oracle(int argc, char** argv);
+int cmd_train(int argc, char** argv);
 }  // namespace helm
