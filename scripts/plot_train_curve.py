@@ -19,7 +19,7 @@ def main():
         sys.exit(f"{sys.argv[1]}: no updates in the curve")
     u = [int(r["update"]) for r in rows]
     rew = [float(r["mean_reward"]) for r in rows]
-    k = max(1, len(rew) // 20)  # moving average over ~5% of the run
+    k = max(1, len(rew) // 10)  # moving average over ~10% of the run
     ma = [sum(rew[max(0, i - k + 1):i + 1]) / len(rew[max(0, i - k + 1):i + 1]) for i in range(len(rew))]
     fig, ax = plt.subplots(1, 3, figsize=(13, 3.6))
     ax[0].plot(u, rew, lw=0.6, alpha=0.5, label="per update (that rollout's episodes)")

@@ -67,7 +67,7 @@ int cmd_train(int argc, char** argv) {
   // kuairand-27k is left out of the default mix: its 8000-token histories simulate at ~300
   // requests/s, a minute per episode (--profiles adds it back).
   opt.out = "helm-policy.h5";
-  opt.scale = 0.02;
+  opt.scale = 0.1;
   opt.duration_s = 10;
   opt.warmup_s = 0;
   opt.drain_s = 2;
@@ -75,7 +75,7 @@ int cmd_train(int argc, char** argv) {
   uint64_t train_seed = 0;
   double budget_s = 600;
   std::string cost_name = "a100-80gb", curve, profiles = "amazon-books,ml-20m,taobao",
-              regimes = "steady,trend,burst", loads = "100,500,2000";
+              regimes = "steady,trend,burst", loads = "100,300,900";
   po::options_description desc("train options");
   po::options_description s("Training (every other option is sim's)");
   s.add_options()
