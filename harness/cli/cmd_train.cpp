@@ -141,8 +141,9 @@ int cmd_train(int argc, char** argv) {
                        t.elapsed_s, t.mean_reward, st.policy_loss, st.value_loss, st.entropy, st.approx_kl,
                        st.clip_frac);
     csv.flush();
-    // Training lines are few (one per update): print one at most every 2 s, always on a terminal.
-    if (!show || (!po_opt.redraw && t.elapsed_s - last_line < std::min(2.0, po_opt.every_s))) return;
+    // As common/progress.h: a terminal redraws the line after every update; elsewhere (Slurm
+    // files, pipes) a plain line every HELM_PROGRESS seconds (default 30).
+    if (!show || (!po_opt.redraw && t.elapsed_s - last_line < po_opt.every_s)) return;
     last_line = t.elapsed_s;
     const std::string line = fmt::format("train: update {}/{}, {} samples, {} episodes, mean reward {:.4f}, "
                                          "{:.0f} s elapsed, ETA {:.0f} s", t.update, t.planned, t.samples,
