@@ -10,4 +10,5 @@ int cmd_fidelity(int argc, char** argv);
 int cmd_trace(int argc, char** argv);
 int cmd_oracle(int argc, char** argv);
 int cmd_capacity(int argc, char** argv);
+int cmd_train(int argc, char** argv);
 }  // namespace helm

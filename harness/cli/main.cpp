@@ -22,6 +22,7 @@ constexpr Command kCommands[] = {
     {"capacity", helm::cmd_capacity, "saturation throughput, or the highest load meeting an SLO attainment"},
     {"forward", helm::cmd_forward, "run the model on inputs from an HDF5 file (model verification)"},
     {"oracle", helm::cmd_oracle, "DESIGN.md's oracle: sim at every static split, best split per window -> schedule CSV"},
+    {"train", helm::cmd_train, "train HELM's base memory policy offline in the simulator -> policy file"},
     {"report", helm::cmd_report, "P99/SLO tables from result files"},
     {"trace", helm::cmd_trace, "build a workload trace, print its statistics, write it (--out) for run --trace"},
 };

@@ -70,6 +70,7 @@ int run_worker(const RunContext& ctx, int rank) {
   auto close_window = [&](int64_t queue_len) {
     NodeWindowStats w = to_window(window.close(clock.now(), queue_len, exec->link_stats(),
                                                exec->emb_share()));
+    window.fill_burst(w);
     exec->fill_window(w);
     return w;
   };

@@ -6,7 +6,16 @@
 
 namespace helm {
 
+void WindowStats::advance_bins(Nanos t) {
+  for (const Nanos bin = burst_.config().bin_ns; t >= bin_end_; bin_end_ += bin) {
+    burst_.add(static_cast<double>(bin_count_));
+    bin_count_ = 0;
+  }
+}
+
 void WindowStats::on_arrival(const Request& r) {
+  advance_bins(r.arrival);
+  ++bin_count_;
   ++row_.arrivals;
   row_.history_tokens += r.history_len;
   const auto u = static_cast<size_t>(r.user);
@@ -26,6 +35,7 @@ void WindowStats::on_outcome(const Outcome& o) {
 }
 
 NodeRow WindowStats::close(Nanos now, int64_t queue_len, const LinkStats& link, double emb_share) {
+  advance_bins(now);
   NodeRow r = row_;
   r.time = now;
   r.node = node_;

@@ -107,7 +107,9 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     }
   };
   auto close_window = [&](Node& nd, Nanos t, int64_t queue_len) {
-    return to_window(nd.window.close(t, queue_len, nd.exec->link_stats(), nd.exec->emb_share()));
+    NodeWindowStats w = to_window(nd.window.close(t, queue_len, nd.exec->link_stats(), nd.exec->emb_share()));
+    nd.window.fill_burst(w);
+    return w;
   };
 
   push(interval, kSimTick, -1);
