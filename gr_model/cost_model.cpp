@@ -165,6 +165,11 @@ CostModel load_cost_model(const std::string& path) {
   m.link_bytes_per_s = r.num(l, "bytes_per_s", "link.bytes_per_s", true);
   m.link_latency_ns = r.num(l, "latency_ns", "link.latency_ns");
   m.link_source = r.str(l, "source", "link.source", false);
+  if (j.contains("memory")) {
+    const json& mem = r.obj(j, "memory", "memory");
+    m.pool_mib = r.num(mem, "pool_mib", "memory.pool_mib", true);
+    m.pool_source = r.str(mem, "source", "memory.source", false);
+  }
   if (j.contains("fit")) {
     const json& f = r.obj(j, "fit", "fit");
     m.fit_mean_rel_err = r.num(f, "mean_rel_err", "fit.mean_rel_err");
@@ -214,6 +219,7 @@ void save_cost_model(const CostModel& m, const std::string& path) {
                 {"admit_ns", m.admit_ns}}},
       {"link", {{"bytes_per_s", m.link_bytes_per_s}, {"latency_ns", m.link_latency_ns}, {"source", m.link_source}}},
       {"fit", {{"mean_rel_err", m.fit_mean_rel_err}, {"max_rel_err", m.fit_max_rel_err}}},
+      {"memory", {{"pool_mib", m.pool_mib}, {"source", m.pool_source}}},
       {"samples", samples}};
   std::ofstream out(path);
   if (!out) bad_input("--out: cannot write '{}'", path);

@@ -66,6 +66,10 @@ struct CostModel {
   double request_ns = 0, history_ns_per_item = 0, emb_hit_ns = 0, emb_miss_ns = 0;
   double wake_ns = 0;       // timer overshoot of the real worker's sleeps
   double admit_ns = 0;      // scheduled arrival -> admitted on the node (pacing, MPI, polling)
+  // The pool a node of this device offers both caches by default: its memory less weights,
+  // activations and runtime (stated in the file; 0 = not stated, the CLI default applies).
+  double pool_mib = 0;
+  std::string pool_source;
   // Host-to-device link
   double link_bytes_per_s = 0, link_latency_ns = 0;
   std::string link_source;

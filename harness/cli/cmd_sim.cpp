@@ -39,7 +39,27 @@ int cmd_sim(int argc, char** argv) {
   }
   const std::string cost_path = resolve_cost_model(cost_name);
   const CostModel cost = load_cost_model(cost_path);
-  RunContext ctx = build_run_context(opt, cli::effective_config(p.vm));
+  // The pool default is the device's (its memory less weights and activations, as the cost
+  // model states it), not the CPU run's 24 MiB: a GPU node at --scale 1 holds tens of GiB.
+  std::string config = cli::effective_config(p.vm);
+  if (p.vm["pool-mib"].defaulted() && cost.pool_mib > 0) {
+    const std::string was = fmt::format("pool-mib = {}  # default\n", opt.pool_mib);
+    opt.pool_mib = cost.pool_mib;
+    if (const auto at = config.find(was); at != std::string::npos)
+      config.replace(at, was.size(), fmt::format("pool-mib = {}  # cost model {}: {}\n", opt.pool_mib, cost.name, cost.pool_source));
+  }
+  RunContext ctx = build_run_context(opt, config);
+  {
+    const auto& m = ctx.model;  // one user's K/V at the model's window
+    const double user_kv = static_cast<double>(KvLayout::for_page(m.layers, m.heads, m.d_qk, m.d_v, 1 << 20,
+                                                                  static_cast<size_t>(cost.bytes_per_element))
+                                                   .bytes_per_token()) * (m.N - 1);
+    const double pool = opt.pool_mib * opt.scale * 1024 * 1024;
+    if (pool < user_kv)
+      std::cerr << fmt::format("helm-bench sim: warning: the pool ({:.3g} MiB = --pool-mib {} x --scale {}) holds "
+                               "less than one user's K/V ({:.3g} MiB at window {}): KV hits are impossible\n",
+                               pool / 1048576, opt.pool_mib, opt.scale, user_kv / 1048576, m.N - 1);
+  }
   if (!cost.model.empty() && cost.model != ctx.model.name)
     std::cerr << fmt::format("helm-bench sim: warning: cost model '{}' was calibrated on model '{}', "
                              "this run uses '{}' (costs scale by flop counts only)\n",
