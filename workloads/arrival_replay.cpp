@@ -70,7 +70,7 @@ ReplayArrivals::ReplayArrivals(const std::string& path) : path_(path) {
     if (!parse_timestamp(first, t)) {
       if (in.line_number() == 1) continue;  // a header
       bad_input("{}:{}: TIMESTAMP '{}' is not 'YYYY-MM-DD HH:MM:SS[.frac]' or seconds", path,
-                in.line_number(), first);
+                in.line_number(), excerpt(first));
     }
     times_.push_back(t);
   }
