@@ -49,6 +49,8 @@ bool parse_timestamp(std::string_view f, Nanos& out) {
     const int64_t secs = days_from_civil(static_cast<int64_t>(y), static_cast<unsigned>(mo),
                                          static_cast<unsigned>(d)) * 86400 +
                          static_cast<int64_t>(h * 3600 + mi * 60 + s);
+    // Nanoseconds since the epoch must fit in int64 (years 1677..2262): "9999-..." would overflow.
+    if (secs <= -9'200'000'000 || secs >= 9'200'000'000) return false;
     out = secs * 1000000000 + frac_ns;
     return true;
   }

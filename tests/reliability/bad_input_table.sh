@@ -45,6 +45,7 @@ garbage tb_bin.csv
 garbage rp_bin.csv
 printf 'timestamp\n100\nsoon\n' > "$T/rp_bad.csv"
 printf '100\n100\n100\n' > "$T/rp_same.csv"
+printf 'timestamp\n2021-01-31 00:00:00\n4330-01-31 00:00:02.123\n' > "$T/rp_year.csv"  # found by fuzz_replay
 echo "not hdf5" > "$T/not.h5"
 : > "$T/empty.h5"
 "$bin" sim --nodes 1 --cost-model cpu-small --qps 20 --duration 2 --users 50 --items 500 --out "$T/good.h5" \
@@ -52,6 +53,13 @@ echo "not hdf5" > "$T/not.h5"
 "$bin" trace --qps 20 --duration 2 --users 50 --items 500 --out "$T/trace.h5" > /dev/null ||
   { echo "FAIL: could not write a trace file"; exit 1; }
 head -c 3000 "$T/good.h5" > "$T/res_trunc.h5"
+# A trace whose stored spec has a value no field can hold (found by fuzz_spec_text: a UB cast).
+cp "$T/trace.h5" "$T/trace_spec.h5"
+/usr/bin/python3 -c "
+import h5py, sys
+with h5py.File(sys.argv[1], 'r+') as f:
+    s = f.attrs['spec']; s = s.decode() if isinstance(s, bytes) else s
+    f.attrs['spec'] = s.replace('candidates = ', 'candidates = 1e113 #', 1)" "$T/trace_spec.h5"
 head -c $(($(stat -c %s "$T/trace.h5") / 2)) "$T/trace.h5" > "$T/trace_trunc.h5"
 /usr/bin/python3 -c "import h5py,sys; f=h5py.File(sys.argv[1],'w'); f.attrs['schema_version']='x'; f['a']=[1]" \
   "$T/other.h5" || { echo "FAIL: h5py"; exit 1; }
