@@ -68,5 +68,5 @@ export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 "$TSAN/bin/helm-bench" sim --nodes 2 --cost-model cpu-small --qps 100 --duration 4 --out "$tmp/tsan-sim.h5" > /dev/null
 "$TSAN/bin/helm-bench" oracle --nodes 2 --cost-model a100-80gb --model tiny --qps 300 --duration 2 --users 500 \
   --items 3000 --history-median 20 --pool-mib 2 --page-kib 4 --warmup-s 0.2 --control-interval-ms 250 \
-  --grid-step 0.5 --jobs 2 --schedule "$tmp/schedule.csv" > /dev/null
+  --grid-step 0.5 --jobs 2 --schedule "$tmp/schedule.csv" --table "$tmp/windows.csv" > /dev/null
 step "all passed"
