@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: setup build demo test bench clean
+.PHONY: setup build demo test check-all bench clean
 
 setup:
 	@scripts/setup.sh
@@ -19,6 +19,10 @@ demo: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# The second tier: sanitizers (ASan+UBSan, TSan) and fuzzing, in their own build dirs.
+check-all: setup
+	@scripts/check-all.sh
 
 bench: build
 	@scripts/bench.sh $(BUILD)

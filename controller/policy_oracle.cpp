@@ -52,9 +52,11 @@ std::unique_ptr<MemoryPolicy> make_oracle(std::string_view arg, const PolicyCont
     const double ts = std::strtod(f[0].c_str(), &end);
     if (end == f[0].c_str() || *end != '\0') {
       if (t.empty() && lineno == 1) continue;  // header
-      bad_input("{}:{}: time '{}' is not a number", path, lineno, f[0]);
+      bad_input("{}:{}: time '{}' is not a number", path, lineno, excerpt(f[0]));
     }
     if (f.size() < 2) bad_input("{}:{}: expected time_s,ratio[,ratio...]", path, lineno);
+    // Seconds whose nanoseconds fit in an int64 (a NaN or 1e300 would make the cast undefined).
+    if (!(ts >= 0 && ts < 9.2e9)) bad_input("{}:{}: time '{}' is not in [0, 9.2e9) seconds", path, lineno, f[0]);
     const size_t col = f.size() == 2 ? 1 : 1 + static_cast<size_t>(ctx.node) % (f.size() - 1);
     const Nanos tn = static_cast<Nanos>(ts * 1e9);
     if (!t.empty() && tn <= t.back()) bad_input("{}:{}: times must increase", path, lineno);

@@ -219,8 +219,8 @@ void save_cost_model(const CostModel& m, const std::string& path) {
                 {"admit_ns", m.admit_ns}}},
       {"link", {{"bytes_per_s", m.link_bytes_per_s}, {"latency_ns", m.link_latency_ns}, {"source", m.link_source}}},
       {"fit", {{"mean_rel_err", m.fit_mean_rel_err}, {"max_rel_err", m.fit_max_rel_err}}},
-      {"memory", {{"pool_mib", m.pool_mib}, {"source", m.pool_source}}},
       {"samples", samples}};
+  if (m.pool_mib > 0) j["memory"] = {{"pool_mib", m.pool_mib}, {"source", m.pool_source}};
   std::ofstream out(path);
   if (!out) bad_input("--out: cannot write '{}'", path);
   out << j.dump(1) << "\n";

@@ -6,7 +6,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake git pkg-config libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools
       libboost-program-options-dev libeigen3-dev libopenblas-dev libgtest-dev libgmock-dev
-      libbenchmark-dev libfmt-dev nlohmann-json3-dev python3-h5py python3-matplotlib)
+      libbenchmark-dev libfmt-dev nlohmann-json3-dev python3-h5py python3-matplotlib
+      clang-14 libclang-rt-14-dev)  # the second tier's sanitizer and libFuzzer builds
 # The single-node Slurm of slurm/local-cluster.sh and its test (they need root anyway).
 cluster_pkgs=(slurm-wlm munge procps)
 

@@ -40,6 +40,9 @@ bad() {  # bad LINE MESSAGE (LINE 0: a required entry is missing)
   if [ "$1" -gt 0 ]; then echo "sweep.sh: $file:$1: $2" >&2; else echo "sweep.sh: $file: $2" >&2; fi
   exit 2
 }
+# A quoted line of the file in a message: printable ASCII, at most 60 characters (a binary file
+# must still give one line).
+shown() { printf '%s' "${1:0:60}" | LC_ALL=C tr -c '[:print:]' '?'; [ ${#1} -le 60 ] || printf '...'; }
 known_keys() {
   case $1 in
     sweep) echo "name out capacity" ;;
@@ -61,7 +64,7 @@ while IFS= read -r raw || [ -n "$raw" ]; do
     [ -n "$(known_keys "$sec")" ] || bad $n "unknown section [$sec] (sections: sweep, axes, args, run, slurm)"
     continue
   fi
-  [[ $line =~ ^([A-Za-z0-9_-]+)[[:space:]]*=[[:space:]]*(.*)$ ]] || bad $n "expected '[section]' or 'key = value', found '$raw'"
+  [[ $line =~ ^([A-Za-z0-9_-]+)[[:space:]]*=[[:space:]]*(.*)$ ]] || bad $n "expected '[section]' or 'key = value', found '$(shown "$raw")'"
   key=${BASH_REMATCH[1]} val=${BASH_REMATCH[2]}
   [ -n "$sec" ] || bad $n "'$key' is outside a [section]"
   keys=$(known_keys "$sec")

@@ -49,6 +49,8 @@ bool parse_timestamp(std::string_view f, Nanos& out) {
     const int64_t secs = days_from_civil(static_cast<int64_t>(y), static_cast<unsigned>(mo),
                                          static_cast<unsigned>(d)) * 86400 +
                          static_cast<int64_t>(h * 3600 + mi * 60 + s);
+    // Nanoseconds since the epoch must fit in int64 (years 1677..2262): "9999-..." would overflow.
+    if (secs <= -9'200'000'000 || secs >= 9'200'000'000) return false;
     out = secs * 1000000000 + frac_ns;
     return true;
   }
@@ -70,7 +72,7 @@ ReplayArrivals::ReplayArrivals(const std::string& path) : path_(path) {
     if (!parse_timestamp(first, t)) {
       if (in.line_number() == 1) continue;  // a header
       bad_input("{}:{}: TIMESTAMP '{}' is not 'YYYY-MM-DD HH:MM:SS[.frac]' or seconds", path,
-                in.line_number(), first);
+                in.line_number(), excerpt(first));
     }
     times_.push_back(t);
   }

@@ -145,14 +145,14 @@ ParseResult parse_interactions(const LogSource& src, bool skip_bad_rows) {
       if (f->header) {
         if (!header_matches(*f, line))
           bad_input("{}:{}: unexpected header '{}'; a {} file starts with '{}'", src.path, in.line_number(),
-                    line, f->name, f->columns);
+                    excerpt(line), f->name, f->columns);
         continue;
       }
       uint64_t ts;
       if (header_matches(*f, line) || (split_fields(line, ",", fields, 16) > f->time &&
                                        !parse_uint(fields[f->time], kMaxTime, ts) && in.line_number() == 1))
         bad_input("{}:{}: unexpected header '{}'; {} files have no header, only rows '{}'", src.path,
-                  in.line_number(), line, f->name, f->columns);
+                  in.line_number(), excerpt(line), f->name, f->columns);
     }
     const int n = split_fields(line, ",", fields, want);
     std::string why;
@@ -164,14 +164,14 @@ ParseResult parse_interactions(const LogSource& src, bool skip_bad_rows) {
     } else if (unquote(fields[f->user]).empty() || unquote(fields[f->item]).empty()) {
       why = "empty user or item id";
     } else if (!parse_uint(fields[f->time], kMaxTime, ts)) {
-      const std::string_view t = unquote(fields[f->time]);
+      const std::string t = excerpt(unquote(fields[f->time]), 30);
       why = !t.empty() && t[0] == '-' ? fmt::format("timestamp '{}' is negative", t)
             : !t.empty() && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })
                 ? fmt::format("timestamp '{}' overflows", t)
                 : fmt::format("timestamp '{}' is not a non-negative integer ({})", t,
                               f->time_div == 1000 ? "milliseconds" : "seconds");
     } else if (f->time_div == 1 && ts > kMaxTime / 1000) {
-      why = fmt::format("timestamp '{}' overflows (max {} s)", unquote(fields[f->time]), kMaxTime / 1000);
+      why = fmt::format("timestamp '{}' overflows (max {} s)", excerpt(unquote(fields[f->time]), 30), kMaxTime / 1000);
     }
     if (!why.empty()) {
       const std::string msg = fmt::format("{}:{}: {}", src.path, in.line_number(), why);

@@ -114,7 +114,7 @@ ParseResult parse_movielens(const std::string& path, bool skip_bad_rows) {
                         iequal(unquote(f[3]), "timestamp");
         if (!ok)
           bad_input("{}:{}: unexpected header '{}'; expected '{}' (ratings.csv) or no header "
-                    "with rows '{}' (ratings.dat)", path, in.line_number(), line, kCsvHeader, kDatFormat);
+                    "with rows '{}' (ratings.dat)", path, in.line_number(), excerpt(line), kCsvHeader, kDatFormat);
         continue;
       }
     }

@@ -1,8 +1,11 @@
 // WorkloadSpec <-> "key = value" text: how a trace file stores what rebuilds its histories.
+#include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 #include <map>
 #include <sstream>
+#include <type_traits>
 
 #include "common/error.h"
 #include "workloads/workload.h"
@@ -22,12 +25,24 @@ bool to_double(const std::string& v, double& out) {
   return !v.empty() && *end == '\0';
 }
 
+// Can `d` be converted to T without undefined behaviour (an out-of-range double -> integer
+// cast is UB, not a wrap)? The round trip check after the cast then catches fractions.
+template <typename T>
+bool fits(double d) {
+  if constexpr (std::is_integral_v<T>) {
+    const double top = std::ldexp(1.0, std::numeric_limits<T>::digits);
+    return d >= (std::is_signed_v<T> ? -top : 0.0) && d < top;
+  } else {
+    return !(std::abs(d) > static_cast<double>(std::numeric_limits<T>::max()));
+  }
+}
+
 // Accessors by lambda: the spec's nesting (synthetic.users, regimes.burst.multiplier ...).
 #define HELM_D(KEY, EXPR)                                                                 \
   Field { KEY, [](const WorkloadSpec& s) { return fmt::format("{}", +s.EXPR); },           \
           [](WorkloadSpec& s, const std::string& v) {                                     \
             double d;                                                                     \
-            if (!to_double(v, d)) return false;                                           \
+            if (!to_double(v, d) || !fits<decltype(s.EXPR)>(d)) return false;             \
             s.EXPR = static_cast<decltype(s.EXPR)>(d);                                    \
             return static_cast<double>(s.EXPR) == d;                                      \
           } }

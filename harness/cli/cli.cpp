@@ -37,7 +37,7 @@ Parsed parse(const std::string& sub, const std::string& usage, po::options_descr
     }
     po::notify(p.vm);
   } catch (const po::error& e) {
-    bad_input("helm-bench {}: {} (see helm-bench {} --help)", sub, e.what(), sub);
+    bad_input("{} (see helm-bench {} --help)", e.what(), sub);
   }
   return p;
 }

@@ -30,7 +30,7 @@ int cmd_sim(int argc, char** argv) {
   add_run_options(desc, opt);
   auto p = cli::parse("sim", "--nodes N --cost-model NAME|FILE [run options]", desc, argc, argv);
   if (p.help) return 0;
-  if (nodes < 1) bad_input("--nodes: must be at least 1 (got {})", nodes);
+  if (nodes < 1 || nodes > 65536) bad_input("--nodes: must be in [1, 65536] (got {})", nodes);
   if (opt.out.empty()) {
     char buf[64];
     const auto t = std::time(nullptr);

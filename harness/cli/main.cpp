@@ -48,10 +48,10 @@ int main(int argc, char** argv) {
     try {
       return c.fn(argc - 1, argv + 1);
     } catch (const helm::BadInput& e) {
-      std::cerr << "helm-bench " << sub << ": " << e.what() << "\n";
+      std::cerr << "helm-bench " << sub << ": " << helm::one_line(e.what()) << "\n";
       return 2;
     } catch (const std::exception& e) {
-      std::cerr << "helm-bench " << sub << ": error: " << e.what() << "\n";
+      std::cerr << "helm-bench " << sub << ": error: " << helm::one_line(e.what()) << "\n";
       return 1;
     }
   }

@@ -150,7 +150,9 @@ int run_worker(const RunContext& ctx, int rank) {
       flush_wire();
     } else {
       flush_wire();
-      mpi::idle_sleep(std::min<Nanos>(100'000, std::max<Nanos>(0, runtime.batcher().deadline() - now)));
+      // No deadline is max(): subtracting a negative `now` (before the start) from it overflows.
+      const Nanos d = runtime.batcher().deadline();
+      mpi::idle_sleep(d >= now + 100'000 ? 100'000 : std::max<Nanos>(0, d - now));
     }
     if (clock.now() >= next_stats) {
       stat_sends.send({close_window(static_cast<int64_t>(runtime.batcher().size()))}, 0, mpi::kNodeStats);

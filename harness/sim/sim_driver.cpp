@@ -57,7 +57,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
   // Every cluster-level decision is the front end's, exactly as on rank 0 of `run`.
   Progress progress(n, progress_options("sim"));  // stderr, HELM_PROGRESS (common/progress.h)
   RowCollector sink;
-  ClusterFrontEnd front(ctx, opt.nodes, NodeFacts{opt.link_bytes_per_s, cost.bytes_per_element}, sink);
+  ClusterFrontEnd front(ctx, opt.nodes, NodeFacts{opt.link_bytes_per_s, static_cast<size_t>(cost.bytes_per_element)}, sink);
   for (int i = 0; i < opt.nodes; ++i)
     nodes[static_cast<size_t>(i)].exec->set_eviction_callback([&front, i](UserId u) { front.on_evict(i, u); });
 

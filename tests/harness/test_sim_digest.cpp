@@ -74,6 +74,6 @@ TEST(SimDigest, StaticBurstRunIsUnchanged) {
 TEST(SimDigest, RefillRunIsUnchanged) {
   EXPECT_EQ(run_digest("refill", " --cost-model a100-80gb --nodes 4 --model ml-20m --dataset ml-20m --scale 0.2"
                                  " --qps 1500 --duration 3 --memory-policy naive-adaptive --repartition budgeted"
-                                 " --control-interval-ms 100 --seed 7"),
+                                 " --control-interval-ms 100 --seed 7 --pool-mib 24"),
             0x2c9c0593de1ec5efull);
 }

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The second test tier (`make check-all`): instrumented builds, no CUDA, no benchmarks.
+#   1. AddressSanitizer + UndefinedBehaviorSanitizer (clang-14, one build dir that also holds the
+#      libFuzzer targets): the unit tests, one `sim`, one short MPI run, the bad-input table.
+#   2. libFuzzer: every parser's target for HELM_FUZZ_SECONDS (default 10) each, from its seed
+#      corpus in fuzz/corpus/, after replaying every regression input in fuzz/regressions/.
+#   3. ThreadSanitizer: the threaded code (ResultsSink's writer thread, `oracle --jobs`).
+# Build dirs: $SAN_BUILD (build-san) and $TSAN_BUILD (build-tsan). Exit 0 only when all pass.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-$(nproc)}
+SAN=${SAN_BUILD:-build-san} TSAN=${TSAN_BUILD:-build-tsan}
+secs=${HELM_FUZZ_SECONDS:-10}
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+common=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DHELM_CUDA=OFF -DHELM_BENCHMARKS=OFF "${launcher[@]}")
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+[ "$(id -u)" -eq 0 ] && source scripts/mpi-env.sh
+step() { echo; echo "=== check-all: $* ($(date +%T))"; }
+
+step "ASan+UBSan build ($SAN)"
+CC=clang-14 CXX=clang++-14 cmake -S . -B "$SAN" "${common[@]}" -DHELM_FUZZ=ON \
+  "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+  "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" > "$SAN.configure.log"
+san_tests=(test_common test_workloads test_results test_controller test_allocator test_gr_model test_scheduler test_harness test_sim)
+san_targets=(helm-bench kill_writer fuzzers "${san_tests[@]}")
+cmake --build "$SAN" -j "$JOBS" --target "${san_targets[@]}"
+
+step "ASan+UBSan: unit tests"
+for t in "${san_tests[@]}"; do
+  "$SAN/tests/$t" --gtest_brief=1
+done
+step "ASan+UBSan: one sim, one MPI run, the bad-input table"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$SAN/bin/helm-bench" sim --nodes 4 --cost-model cpu-small --qps 200 --duration 5 --out "$tmp/sim.h5" > "$tmp/sim.log"
+"$SAN/bin/helm-bench" report "$tmp/sim.h5" > /dev/null
+mpirun -np 3 --oversubscribe --bind-to none "$SAN/bin/helm-bench" run --qps 40 --duration 3 --warmup-s 1 \
+  --drain-s 5 --pool-mib 4 --users 200 --items 5000 --out "$tmp/run.h5" > "$tmp/run.log"
+"$SAN/bin/helm-bench" report "$tmp/run.h5" > /dev/null
+bash tests/reliability/bad_input_table.sh "$SAN/bin/helm-bench" | tail -1
+
+step "libFuzzer: ${secs} s per target"
+for f in "$SAN"/fuzz/fuzz_*; do
+  name=$(basename "$f") short=${name#fuzz_}
+  short=${short#log_}
+  corpus=$tmp/corpus-$short
+  mkdir -p "$corpus"
+  cp fuzz/corpus/"$short"/* "$corpus"/
+  if [ -d fuzz/regressions/"$short" ]; then  # every crash found once stays a test
+    "$f" fuzz/regressions/"$short"/* > "$tmp/$name.regress.log" 2>&1 ||
+      { cat "$tmp/$name.regress.log"; echo "FAIL: $name: a regression input crashes again"; exit 1; }
+  fi
+  "$f" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -artifact_prefix="$tmp/$name-" "$corpus" \
+    > "$tmp/$name.log" 2>&1 || { tail -40 "$tmp/$name.log"; echo "FAIL: $name crashed (input: $tmp/$name-*)"; exit 1; }
+  grep -E "^#[0-9]+.*DONE" "$tmp/$name.log" | sed "s/^/$name: /" || tail -1 "$tmp/$name.log"
+done
+
+step "ThreadSanitizer build ($TSAN)"
+CC=clang-14 CXX=clang++-14 cmake -S . -B "$TSAN" "${common[@]}" \
+  "-DCMAKE_CXX_FLAGS=-fsanitize=thread -fno-omit-frame-pointer" "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread" \
+  > "$TSAN.configure.log"
+cmake --build "$TSAN" -j "$JOBS" --target helm-bench kill_writer
+step "ThreadSanitizer: the results writer thread, oracle --jobs"
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+"$TSAN/tests/kill_writer" "$tmp/tsan.h5" 20 20 60000
+"$TSAN/bin/helm-bench" report "$tmp/tsan.h5" > /dev/null
+"$TSAN/bin/helm-bench" sim --nodes 2 --cost-model cpu-small --qps 100 --duration 4 --out "$tmp/tsan-sim.h5" > /dev/null
+"$TSAN/bin/helm-bench" oracle --nodes 2 --cost-model a100-80gb --model tiny --qps 300 --duration 2 --users 500 \
+  --items 3000 --history-median 20 --pool-mib 2 --page-kib 4 --warmup-s 0.2 --control-interval-ms 250 \
+  --grid-step 0.5 --jobs 2 --schedule "$tmp/schedule.csv" --table "$tmp/windows.csv" > /dev/null
+step "all passed"
