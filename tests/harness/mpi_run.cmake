@@ -28,3 +28,9 @@ helm_test(test_front_end_replay SOURCES test_front_end_replay.cpp DEPS helm::har
 target_compile_definitions(test_front_end_replay PRIVATE HELM_BENCH_EXE="$<TARGET_FILE:helm-bench>"
                                                          HELM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_dependencies(test_front_end_replay helm-bench)
+
+# `run` and `sim` route a trace identically for deterministic routers (instant executor).
+helm_test(test_run_sim_agree SOURCES test_run_sim_agree.cpp DEPS helm::results LABELS mpi)
+target_compile_definitions(test_run_sim_agree PRIVATE HELM_BENCH_EXE="$<TARGET_FILE:helm-bench>"
+                                                      HELM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+add_dependencies(test_run_sim_agree helm-bench)
