@@ -5,6 +5,7 @@
 // options and type errors the same way for every subcommand: one line on stderr, exit code 2.
 #pragma once
 #include <boost/program_options.hpp>
+#include <fmt/format.h>
 
 #include <string>
 #include <vector>
@@ -12,6 +13,12 @@
 namespace helm::cli {
 
 namespace po = boost::program_options;
+
+// A default as a person would write it in --help ("0.05", not "0.050000000000000003").
+template <typename T>
+std::string shown(const T& v) {
+  return fmt::format("{}", v);
+}
 
 struct Parsed {
   po::variables_map vm;

@@ -43,7 +43,7 @@ int cmd_calibrate(int argc, char** argv) {
       ("out", po::value(&out), "cost-model file to write (JSON)")
       ("name", po::value(&name), "name stored in the file (default: the file's stem)")
       ("reps", po::value(&opt.reps)->default_value(opt.reps), "timed repetitions per sample (median kept)")
-      ("flush-mib", po::value(&flush_mib)->default_value(flush_mib),
+      ("flush-mib", po::value(&flush_mib)->default_value(flush_mib, cli::shown(flush_mib)),
        "MiB of other memory swept before each timed forward (0 = cache-warm timing)")
       ("seed", po::value(&opt.seed)->default_value(opt.seed), "weights and inputs")
       ("h2d-gbps", po::value(&h2d_gbps)->default_value(h2d_gbps),

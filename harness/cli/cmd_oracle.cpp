@@ -33,9 +33,9 @@ int cmd_oracle(int argc, char** argv) {
   s.add_options()
       ("nodes", po::value(&nodes)->default_value(nodes), "simulated nodes")
       ("cost-model", po::value(&cost_name)->default_value(cost_name), "as for sim: a shipped name or a path")
-      ("grid-step", po::value(&step)->default_value(step), "static splits lo, lo+step, ..., hi")
-      ("grid-min", po::value(&lo)->default_value(lo), "lowest split of the grid")
-      ("grid-max", po::value(&hi)->default_value(hi), "highest split of the grid")
+      ("grid-step", po::value(&step)->default_value(step, cli::shown(step)), "static splits lo, lo+step, ..., hi")
+      ("grid-min", po::value(&lo)->default_value(lo, cli::shown(lo)), "lowest split of the grid")
+      ("grid-max", po::value(&hi)->default_value(hi, cli::shown(hi)), "highest split of the grid")
       ("schedule", po::value(&schedule)->default_value(schedule), "schedule CSV to write (time_s,ratio)")
       ("table", po::value(&table)->default_value(table), "per-window table CSV to write")
       ("jobs", po::value(&jobs)->default_value(jobs), "grid runs simulated at once (threads)");
