@@ -19,9 +19,15 @@ RouterOptions router_options(const RunContext& ctx, int nodes, const NodeFacts& 
   return r;
 }
 
-CostParams view_costs(const RunContext& ctx, double link_bytes_per_s) {
+CostParams view_costs(const RunContext& ctx, const NodeFacts& f) {
   CostParams c;  // a missed embedding row crosses the link; compute per token is learned
-  c.ns_per_row = static_cast<double>(ctx.model.D) * sizeof(float) / link_bytes_per_s * 1e9;
+  c.ns_per_row = static_cast<double>(ctx.model.D) * sizeof(float) / f.link_bytes_per_s * 1e9;
+  if (ctx.opt.host_kv_mib > 0) {  // a host KV tier: a user's evicted K/V is a copy away, not a recompute
+    const auto& m = ctx.model;
+    const double bytes = static_cast<double>(
+        KvLayout::for_page(m.layers, m.heads, m.d_qk, m.d_v, 1 << 20, f.kv_bytes_per_element).bytes_per_token());
+    c.host_kv_ns_per_token = bytes / f.link_bytes_per_s * 1e9;
+  }
   return c;
 }
 }  // namespace
@@ -33,7 +39,7 @@ ClusterFrontEnd::ClusterFrontEnd(const RunContext& ctx, int nodes, const NodeFac
       sink_(sink),
       log_(log),
       router_(make_router(ctx.opt.router, router_options(ctx, nodes, facts))),
-      view_(nodes, view_costs(ctx, facts.link_bytes_per_s)),
+      view_(nodes, view_costs(ctx, facts)),
       control_(ctx, nodes),
       rows_(initial_rows(ctx.trace)),
       seen_(rows_.size(), 0),

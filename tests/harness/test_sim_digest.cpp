@@ -58,7 +58,7 @@ TEST(SimDigest, AdaptiveRunIsUnchanged) {
   EXPECT_EQ(run_digest("adaptive", kCommon + " --nodes 4 --users 600 --items 5000 --history-median 40"
                                              " --qps 800 --memory-policy naive-adaptive --repartition budgeted"
                                              " --router helm --pool-mib 1 --host-kv-mib 1"),
-            0x693b0f6b4358877eull);
+            0xa2f5344b3ac1d2b1ull);
 }
 
 TEST(SimDigest, StaticBurstRunIsUnchanged) {
