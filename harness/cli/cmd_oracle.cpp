@@ -50,12 +50,7 @@ int cmd_oracle(int argc, char** argv) {
   const CostModel cost = load_cost_model(cost_path);
   opt.memory_policy = "static:0.5";  // the grid sets its own; validated once here
   const RunContext base = build_run_context(opt, cli::effective_config(p.vm));
-  SimOptions so;
-  so.nodes = nodes;
-  so.cost_model_path = cost_path;
-  so.link_bytes_per_s = opt.h2d_gbps > 0 ? opt.h2d_gbps * 1e9 : cost.link_bytes_per_s;
-  so.link_latency = p.vm["h2d-latency-us"].defaulted() ? static_cast<Nanos>(cost.link_latency_ns)
-                                                       : static_cast<Nanos>(opt.h2d_latency_us * 1e3);
+  const SimOptions so = sim_options(nodes, cost, cost_path, opt, !p.vm["h2d-latency-us"].defaulted());
   const Nanos interval = static_cast<Nanos>(opt.control_interval_ms * 1e6);
   std::cout << fmt::format("helm-bench oracle: {} static splits {:.3g}..{:.3g} step {:.3g}, {} nodes, {} requests, "
                            "trace {}, cost model {}, windows of {} ms\n",

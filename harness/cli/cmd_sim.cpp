@@ -66,12 +66,7 @@ int cmd_sim(int argc, char** argv) {
                              cost.name, cost.model, ctx.model.name);
 
   // The link: --h2d-gbps / --h2d-latency-us when given, else the cost model's.
-  SimOptions so;
-  so.nodes = nodes;
-  so.cost_model_path = cost_path;
-  so.link_bytes_per_s = opt.h2d_gbps > 0 ? opt.h2d_gbps * 1e9 : cost.link_bytes_per_s;
-  so.link_latency = p.vm["h2d-latency-us"].defaulted() ? static_cast<Nanos>(cost.link_latency_ns)
-                                                       : static_cast<Nanos>(opt.h2d_latency_us * 1e3);
+  const SimOptions so = sim_options(nodes, cost, cost_path, opt, !p.vm["h2d-latency-us"].defaulted());
   const std::string link = fmt::format("{:.4g} MB/s, {} ns per transfer ({})", so.link_bytes_per_s / 1e6,
                                        so.link_latency, opt.h2d_gbps > 0 ? "--h2d-gbps" : cost.link_source);
   std::cout << "helm-bench sim: " << nodes << " nodes, " << ctx.trace.requests.size() << " requests, trace "

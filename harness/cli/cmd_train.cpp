@@ -106,12 +106,7 @@ int cmd_train(int argc, char** argv) {
 
   const std::string cost_path = resolve_cost_model(cost_name);
   const CostModel cost = load_cost_model(cost_path);
-  SimOptions so;
-  so.nodes = nodes;
-  so.cost_model_path = cost_path;
-  so.link_bytes_per_s = opt.h2d_gbps > 0 ? opt.h2d_gbps * 1e9 : cost.link_bytes_per_s;
-  so.link_latency = p.vm["h2d-latency-us"].defaulted() ? static_cast<Nanos>(cost.link_latency_ns)
-                                                       : static_cast<Nanos>(opt.h2d_latency_us * 1e3);
+  const SimOptions so = sim_options(nodes, cost, cost_path, opt, !p.vm["h2d-latency-us"].defaulted());
   const std::string key = fmt::format("train-{}", ::getpid());
   opt.memory_policy = "helm:train=" + key;
   const std::string config_text = cli::effective_config(p.vm);

@@ -30,6 +30,16 @@ struct Node {
 
 }  // namespace
 
+SimOptions sim_options(int nodes, const CostModel& cost, const std::string& cost_path,
+                       const RunOptions& opt, bool latency_given) {
+  SimOptions so;
+  so.nodes = nodes;
+  so.cost_model_path = cost_path;
+  so.link_bytes_per_s = opt.h2d_gbps > 0 ? opt.h2d_gbps * 1e9 : cost.link_bytes_per_s;
+  so.link_latency = latency_given ? static_cast<Nanos>(opt.h2d_latency_us * 1e3) : static_cast<Nanos>(cost.link_latency_ns);
+  return so;
+}
+
 SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOptions& opt) {
   if (opt.nodes < 1) bad_input("--nodes: must be at least 1 (got {})", opt.nodes);
   const auto& reqs = ctx.trace.requests;

@@ -36,6 +36,11 @@ struct SimResult {
   double wall_s = 0;             // wall-clock time of the event loop
 };
 
+// The simulated nodes' link: --h2d-gbps / --h2d-latency-us when given (`latency_given`: the
+// option was set, not defaulted), else the cost model's.
+SimOptions sim_options(int nodes, const CostModel& cost, const std::string& cost_path,
+                       const RunOptions& opt, bool latency_given);
+
 // Runs the simulation; writes nothing (cmd_sim writes the file). Throws BadInput on bad input.
 SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOptions& opt);
 
