@@ -133,8 +133,7 @@ int run_scheduler(const RunContext& ctx, int world) {
 
   const RunEnd end = front.finish(ctx.opt.backend == "cuda"
       ? "backend cuda: real PCIe copies (each worker measured its link); times from CUDA events"
-      : "backend cpu: the host-to-device link is emulated at the A100 compute:PCIe "
-        "ratio; HBM bandwidth and fixed costs are not scaled");
+      : "backend cpu: the host-to-device link is emulated (" + link.rule + ": " + link.describe + ")");
   progress.finish();
   peak_rss[0] = peak_rss_bytes();
   sink.finish(end.footer, peak_rss);
