@@ -13,13 +13,13 @@ constexpr uint64_t kMagic = 0x31474f4c544e5645ull;  // "EVNTLOG1"
 }
 
 void EventLog::outcome(const NodeOutcome& o) {
-  Event e{kOutcome};
+  Event e = make(kOutcome);
   e.outcome = o;
   add(e);
 }
 
 void EventLog::window(const NodeWindowStats& w, Nanos now) {
-  Event e{kWindow, 0, now};
+  Event e = make(kWindow, 0, now);
   e.window = w;
   add(e);
 }

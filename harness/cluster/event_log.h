@@ -23,19 +23,24 @@ class EventLog {
     NodeWindowStats window;
   };
 
-  void dispatch(int64_t id, Nanos now, int node) { add({kDispatch, id, now, node}); }
+  void dispatch(int64_t id, Nanos now, int node) { add(make(kDispatch, id, now, node)); }
   void outcome(const NodeOutcome& o);
-  void evict(int node, UserId user) { add({kEvict, user, 0, node}); }
+  void evict(int node, UserId user) { add(make(kEvict, user, 0, node)); }
   void window(const NodeWindowStats& w, Nanos now);
-  void due(Nanos now, bool answer) { add({kDue, 0, now, 0, answer}); }
-  void stop_control() { add({kStopControl}); }
+  void due(Nanos now, bool answer) { add(make(kDue, 0, now, 0, answer)); }
+  void stop_control() { add(make(kStopControl)); }
 
   void save(const std::string& path) const;
   static EventLog load(const std::string& path);  // BadInput naming the file when unreadable
   const std::vector<Event>& events() const { return events_; }
 
  private:
-  void add(Event e) { events_.push_back(std::move(e)); }
+  static Event make(Kind k, int64_t id = 0, Nanos now = 0, int32_t node = 0, uint8_t answer = 0) {
+    Event e;
+    e.kind = k, e.id = id, e.now = now, e.node = node, e.answer = answer;
+    return e;
+  }
+  void add(const Event& e) { events_.push_back(e); }
   std::vector<Event> events_;
 };
 

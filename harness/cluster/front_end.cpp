@@ -43,10 +43,10 @@ ClusterFrontEnd::ClusterFrontEnd(const RunContext& ctx, int nodes, const NodeFac
       control_(ctx, nodes),
       rows_(initial_rows(ctx.trace)),
       seen_(rows_.size(), 0),
+      slo_ns_(static_cast<Nanos>(ctx.opt.slo_ms * 1e6)),
       received_(static_cast<size_t>(nodes), 0),
       reported_(static_cast<size_t>(nodes), -1),
-      pending_rows_(static_cast<size_t>(nodes)),
-      slo_ns_(static_cast<Nanos>(ctx.opt.slo_ms * 1e6)) {
+      pending_rows_(static_cast<size_t>(nodes)) {
   for (int i = 0; i < nodes; ++i)
     view_.nodes[static_cast<size_t>(i)].emb_share = ctx.policy.initial_share(ctx.policy_context(i, nodes));
 }

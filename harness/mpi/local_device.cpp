@@ -10,18 +10,13 @@
 #include <fmt/format.h>
 
 #include "harness/mpi/nccl_broadcast.h"
+#include "harness/mpi/mpi_check.h"
 #include "harness/node/cuda/gpu_probe.h"
 
 #ifdef HELM_HAVE_CUDA
 #include <cuda_runtime_api.h>
 #endif
 
-#define CHECK_MPI(call)                                                                   \
-  do {                                                                                    \
-    const int rc_ = (call);                                                               \
-    if (rc_ != MPI_SUCCESS)                                                               \
-      throw std::runtime_error(fmt::format("{}:{}: {} failed with code {}", __FILE__, __LINE__, #call, rc_)); \
-  } while (0)
 
 namespace helm {
 namespace {
@@ -41,17 +36,17 @@ int cuda_devices() {
 
 LocalDevice choose_local_device(MPI_Comm world, int scheduler_rank, bool scheduler_owns_gpu) {
   int rank = 0;
-  CHECK_MPI(MPI_Comm_rank(world, &rank));
+  HELM_MPI(MPI_Comm_rank(world, &rank));
   MPI_Comm node;
-  CHECK_MPI(MPI_Comm_split_type(world, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node));
+  HELM_MPI(MPI_Comm_split_type(world, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node));
   int node_size = 0;
-  CHECK_MPI(MPI_Comm_size(node, &node_size));
+  HELM_MPI(MPI_Comm_size(node, &node_size));
   const int owns = (rank != scheduler_rank || scheduler_owns_gpu) ? 1 : 0;
   std::vector<int> flags(node_size);
-  CHECK_MPI(MPI_Allgather(&owns, 1, MPI_INT, flags.data(), 1, MPI_INT, node));
+  HELM_MPI(MPI_Allgather(&owns, 1, MPI_INT, flags.data(), 1, MPI_INT, node));
   int node_rank = 0;
-  CHECK_MPI(MPI_Comm_rank(node, &node_rank));
-  CHECK_MPI(MPI_Comm_free(&node));
+  HELM_MPI(MPI_Comm_rank(node, &node_rank));
+  HELM_MPI(MPI_Comm_free(&node));
   LocalDevice d;
   for (int i = 0; i < node_size; ++i) {
     if (i < node_rank) d.node_index += flags[i];
@@ -68,13 +63,13 @@ LocalDevice choose_local_device(MPI_Comm world, int scheduler_rank, bool schedul
 std::string gather_gpu_descriptions(MPI_Comm world, const LocalDevice& dev) {
   constexpr int kLen = 256;
   int rank = 0, size = 0;
-  CHECK_MPI(MPI_Comm_rank(world, &rank));
-  CHECK_MPI(MPI_Comm_size(world, &size));
+  HELM_MPI(MPI_Comm_rank(world, &rank));
+  HELM_MPI(MPI_Comm_size(world, &size));
   char mine[kLen] = {0};
   const std::string d = dev.device >= 0 ? describe_gpu(dev.device) : "";
   std::strncpy(mine, d.c_str(), kLen - 1);
   std::vector<char> all(rank == 0 ? static_cast<size_t>(size) * kLen : 0);
-  CHECK_MPI(MPI_Gather(mine, kLen, MPI_CHAR, all.data(), kLen, MPI_CHAR, 0, world));
+  HELM_MPI(MPI_Gather(mine, kLen, MPI_CHAR, all.data(), kLen, MPI_CHAR, 0, world));
   std::string out;
   for (int r = 0; rank == 0 && r < size; ++r) {
     const char* s = &all[static_cast<size_t>(r) * kLen];

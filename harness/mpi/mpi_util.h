@@ -3,6 +3,8 @@
 #pragma once
 #include <mpi.h>
 
+#include "harness/mpi/mpi_check.h"
+
 #include <algorithm>
 #include <chrono>
 #include <functional>
@@ -17,13 +19,6 @@
 #include "harness/cluster/front_end.h"
 #include "results/schema.h"
 
-#define HELM_MPI(call)                                                                     \
-  do {                                                                                     \
-    const int rc_ = (call);                                                                \
-    if (rc_ != MPI_SUCCESS)                                                                \
-      throw std::runtime_error(std::string(__FILE__) + ":" + std::to_string(__LINE__) +   \
-                               ": " #call " failed with code " + std::to_string(rc_));     \
-  } while (0)
 
 namespace helm::mpi {
 

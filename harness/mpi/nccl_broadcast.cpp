@@ -1,4 +1,5 @@
 #include "harness/mpi/nccl_broadcast.h"
+#include "harness/mpi/mpi_check.h"
 
 #include <algorithm>
 #include <chrono>
@@ -20,12 +21,6 @@
 #include <nccl.h>
 #endif
 
-#define CHECK_MPI(call)                                                                   \
-  do {                                                                                    \
-    const int rc_ = (call);                                                               \
-    if (rc_ != MPI_SUCCESS)                                                               \
-      throw std::runtime_error(fmt::format("{}:{}: {} failed with code {}", __FILE__, __LINE__, #call, rc_)); \
-  } while (0)
 
 namespace helm {
 
@@ -46,7 +41,7 @@ struct RatioBroadcast::Mpi {
   void reap() {
     while (!reqs.empty()) {  // in order: collectives complete in the order they were posted
       int flag = 0;
-      CHECK_MPI(MPI_Test(&reqs.front(), &flag, MPI_STATUS_IGNORE));
+      HELM_MPI(MPI_Test(&reqs.front(), &flag, MPI_STATUS_IGNORE));
       if (!flag) break;
       reqs.pop_front();
       bufs.pop_front();
@@ -122,13 +117,13 @@ RatioBroadcast::RatioBroadcast(MPI_Comm world, int n, const LocalDevice& dev, in
                                bool want_nccl, double init_timeout_s)
     : world_(world), n_(n), scheduler_(scheduler_rank) {
   int size = 0;
-  CHECK_MPI(MPI_Comm_rank(world, &rank_));
-  CHECK_MPI(MPI_Comm_size(world, &size));
+  HELM_MPI(MPI_Comm_rank(world, &rank_));
+  HELM_MPI(MPI_Comm_size(world, &size));
   const bool worker = rank_ != scheduler_;
-  CHECK_MPI(MPI_Comm_split(world, worker ? 0 : MPI_UNDEFINED, rank_, &workers_));
+  HELM_MPI(MPI_Comm_split(world, worker ? 0 : MPI_UNDEFINED, rank_, &workers_));
   root_world_ = scheduler_ == 0 ? (size > 1 ? 1 : -1) : 0;  // the first worker in world order
   mpi_ = std::make_unique<Mpi>();
-  CHECK_MPI(MPI_Comm_dup(world, &mpi_->comm));
+  HELM_MPI(MPI_Comm_dup(world, &mpi_->comm));
 
   // Can this rank do NCCL? Everyone must agree: the largest reason code over all ranks wins
   // (0 = NCCL on every rank), so every rank also reports the same reason.
@@ -154,11 +149,11 @@ RatioBroadcast::RatioBroadcast(MPI_Comm world, int n, const LocalDevice& dev, in
   if (!code && worker && dev.device < 0) code = 5;
   if (!code && worker && dev.oversubscribed) code = 6;
   int all = 0;
-  CHECK_MPI(MPI_Allreduce(&code, &all, 1, MPI_INT, MPI_MAX, world));
+  HELM_MPI(MPI_Allreduce(&code, &all, 1, MPI_INT, MPI_MAX, world));
 #ifdef HELM_HAVE_NCCL
   auto agree = [&](int mine) {  // every rank reaches each agreement, failed or not
     int any = 0;
-    CHECK_MPI(MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, world));
+    HELM_MPI(MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, world));
     return any;
   };
   if (all == 0) {
@@ -183,18 +178,18 @@ RatioBroadcast::RatioBroadcast(MPI_Comm world, int n, const LocalDevice& dev, in
     std::memset(&id, 0, sizeof id);
     if (all == 0) {
       int wrank = -1;
-      if (worker) CHECK_MPI(MPI_Comm_rank(workers_, &wrank));
+      if (worker) HELM_MPI(MPI_Comm_rank(workers_, &wrank));
       mine = (wrank == 0 && ncclGetUniqueId(&id) != ncclSuccess) ? 8 : 0;
       all = agree(mine);
-      if (all == 0 && worker) CHECK_MPI(MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, workers_));
+      if (all == 0 && worker) HELM_MPI(MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, workers_));
     }
     // 3. Non-blocking init, polled with a deadline: a peer that never arrives cannot hang us.
     if (all == 0) {
       mine = 0;
       if (worker) {
         int wrank = 0, wsize = 0;
-        CHECK_MPI(MPI_Comm_rank(workers_, &wrank));
-        CHECK_MPI(MPI_Comm_size(workers_, &wsize));
+        HELM_MPI(MPI_Comm_rank(workers_, &wrank));
+        HELM_MPI(MPI_Comm_size(workers_, &wsize));
         ncclConfig_t cfg = NCCL_CONFIG_INITIALIZER;
         cfg.blocking = 0;
         ncclResult_t r = ncclCommInitRankConfig(&impl_->comm, wsize, id, wrank, &cfg);
@@ -225,7 +220,7 @@ RatioBroadcast::RatioBroadcast(MPI_Comm world, int n, const LocalDevice& dev, in
                : kWhy[all];
   if (!nccl_ && worker) {  // the first Ibcast posted at once: rank 0's first post completes it
     mpi_->rx.resize(RatioFrame::wire_size(n));
-    CHECK_MPI(MPI_Ibcast(mpi_->rx.data(), static_cast<int>(mpi_->rx.size()), MPI_DOUBLE, scheduler_,
+    HELM_MPI(MPI_Ibcast(mpi_->rx.data(), static_cast<int>(mpi_->rx.size()), MPI_DOUBLE, scheduler_,
                          mpi_->comm, &mpi_->rx_req));
   }
 }
@@ -257,10 +252,10 @@ void RatioBroadcast::post(const std::vector<double>& ratios, bool last) {
   mpi_->reqs.push_back(MPI_REQUEST_NULL);
   auto& b = mpi_->bufs.back();
   if (nccl_)
-    CHECK_MPI(MPI_Isend(b.data(), static_cast<int>(b.size()), MPI_DOUBLE, root_world_, kTag, world_,
+    HELM_MPI(MPI_Isend(b.data(), static_cast<int>(b.size()), MPI_DOUBLE, root_world_, kTag, world_,
                         &mpi_->reqs.back()));
   else
-    CHECK_MPI(MPI_Ibcast(b.data(), static_cast<int>(b.size()), MPI_DOUBLE, scheduler_, mpi_->comm,
+    HELM_MPI(MPI_Ibcast(b.data(), static_cast<int>(b.size()), MPI_DOUBLE, scheduler_, mpi_->comm,
                          &mpi_->reqs.back()));
   mpi_->reap();
 }
@@ -275,7 +270,7 @@ bool RatioBroadcast::poll(std::vector<double>& ratios) {
     bool got = false;
     while (mpi_->rx_req != MPI_REQUEST_NULL) {
       int flag = 0;
-      CHECK_MPI(MPI_Test(&mpi_->rx_req, &flag, MPI_STATUS_IGNORE));
+      HELM_MPI(MPI_Test(&mpi_->rx_req, &flag, MPI_STATUS_IGNORE));
       if (!flag) break;
       const RatioFrame f = RatioFrame::decode(mpi_->rx.data(), n_, mpi_->received + 1);
       mpi_->received = f.seq;
@@ -283,7 +278,7 @@ bool RatioBroadcast::poll(std::vector<double>& ratios) {
       ratios = f.ratios;
       got = true;
       if (f.last) break;  // no more collectives: exactly as many as rank 0 posted
-      CHECK_MPI(MPI_Ibcast(mpi_->rx.data(), static_cast<int>(wire), MPI_DOUBLE, scheduler_, mpi_->comm,
+      HELM_MPI(MPI_Ibcast(mpi_->rx.data(), static_cast<int>(wire), MPI_DOUBLE, scheduler_, mpi_->comm,
                            &mpi_->rx_req));
     }
     return got;
@@ -294,10 +289,10 @@ bool RatioBroadcast::poll(std::vector<double>& ratios) {
     for (;;) {
       int flag = 0;
       MPI_Status st;
-      CHECK_MPI(MPI_Iprobe(scheduler_, kTag, world_, &flag, &st));
+      HELM_MPI(MPI_Iprobe(scheduler_, kTag, world_, &flag, &st));
       if (!flag) break;
       std::vector<double> f(wire);
-      CHECK_MPI(MPI_Recv(f.data(), static_cast<int>(wire), MPI_DOUBLE, scheduler_, kTag, world_, MPI_STATUS_IGNORE));
+      HELM_MPI(MPI_Recv(f.data(), static_cast<int>(wire), MPI_DOUBLE, scheduler_, kTag, world_, MPI_STATUS_IGNORE));
       const bool last = f[1] != 0.0;
       {
         std::lock_guard lk(c.mu);
