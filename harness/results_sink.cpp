@@ -54,7 +54,8 @@ void ResultsSink::loop() {
   }
 }
 
-void ResultsSink::finish(const RootAttributes& footer, const std::vector<int64_t>& peak_rss) {
+void ResultsSink::finish(const RootAttributes& footer, const std::vector<int64_t>& peak_rss,
+                         const std::vector<std::pair<std::string, std::vector<int64_t>>>& per_rank) {
   {
     std::lock_guard lk(mu_);
     done_ = true;
@@ -64,6 +65,7 @@ void ResultsSink::finish(const RootAttributes& footer, const std::vector<int64_t
   drain_into_file();
   for (const auto& [k, v] : footer.items()) writer_.set_attr(k, v);
   if (!peak_rss.empty()) writer_.set_attr_array("peak_rss_bytes", peak_rss);
+  for (const auto& [name, values] : per_rank) writer_.set_attr_array(name, values);
   writer_.close();
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <thread>
@@ -21,6 +22,16 @@ int64_t peak_rss_bytes() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return static_cast<int64_t>(u.ru_maxrss) * 1024;  // Linux reports KiB
+}
+
+SchedTimes sched_times() {
+  SchedTimes t;
+  if (FILE* f = std::fopen("/proc/thread-self/schedstat", "r")) {
+    long long cpu = 0, wait = 0;
+    if (std::fscanf(f, "%lld %lld", &cpu, &wait) == 2) t = {cpu, wait};
+    std::fclose(f);
+  }
+  return t;
 }
 
 std::string worker_sched(int world_size) {

@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 
@@ -82,6 +83,10 @@ int run_scheduler(const RunContext& ctx, int world) {
   Progress progress(n, progress_options("run"));  // stderr, HELM_PROGRESS (common/progress.h)
   mpi::Inbox inbox(world);
   std::vector<int64_t> peak_rss(static_cast<size_t>(world), 0);
+  // Per rank over its serving loop: wall, on-CPU and runnable-but-waiting ns (provenance.h).
+  std::vector<int64_t> rank_wall(static_cast<size_t>(world), 0), rank_cpu(rank_wall), rank_wait(rank_wall);
+  const SchedTimes sched0 = sched_times();
+  const auto wall0 = std::chrono::steady_clock::now();
   auto poll = [&] {
     inbox.poll([&](const mpi::Inbox::Message& m) {
       if (m.tag == mpi::kOutcomes) {
@@ -96,7 +101,11 @@ int run_scheduler(const RunContext& ctx, int world) {
       } else if (m.tag == mpi::kFinished) {
         const auto fin = mpi::view_as<int64_t>(m.bytes);
         front.on_finished(m.source - 1, fin.at(0));  // checked against what arrived
-        peak_rss[static_cast<size_t>(m.source)] = fin.at(1);
+        const auto r = static_cast<size_t>(m.source);
+        peak_rss[r] = fin.at(1);
+        rank_wall[r] = fin.at(2);
+        rank_cpu[r] = fin.at(3);
+        rank_wait[r] = fin.at(4);
         ++finished;
       } else {
         throw std::runtime_error("rank 0: unexpected message tag " + std::to_string(m.tag));
@@ -136,7 +145,21 @@ int run_scheduler(const RunContext& ctx, int world) {
       : "backend cpu: the host-to-device link is emulated (" + link.rule + ": " + link.describe + ")");
   progress.finish();
   peak_rss[0] = peak_rss_bytes();
-  sink.finish(end.footer, peak_rss);
+  const SchedTimes sched1 = sched_times();
+  rank_wall[0] = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - wall0).count();
+  rank_cpu[0] = sched1.cpu_ns - sched0.cpu_ns;
+  rank_wait[0] = sched1.runqueue_wait_ns - sched0.runqueue_wait_ns;
+  // Over all workers: the share of their wall time on a CPU, and waiting runnable for one.
+  double wall = 0, cpu = 0, wait = 0;
+  for (size_t r = 1; r < rank_wall.size(); ++r) {
+    wall += static_cast<double>(rank_wall[r]);
+    cpu += static_cast<double>(rank_cpu[r]);
+    wait += static_cast<double>(rank_wait[r]);
+  }
+  RootAttributes footer = end.footer;
+  footer.set("workers_cpu_share", wall > 0 ? cpu / wall : 0.0).set("workers_runqueue_share", wall > 0 ? wait / wall : 0.0);
+  sink.finish(footer, peak_rss,
+              {{"rank_wall_ns", rank_wall}, {"rank_cpu_ns", rank_cpu}, {"rank_runqueue_wait_ns", rank_wait}});
   if (log_path) log.save(log_path);
   std::cout << format_footer(end.summary, end.notes) << "results: " << ctx.opt.out << "\n";
   return 0;

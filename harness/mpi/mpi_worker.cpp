@@ -4,6 +4,8 @@
 #include <mpi.h>
 #include <sched.h>
 
+#include <chrono>
+
 #include "controller/memory_policy.h"
 #include "harness/cli/provenance.h"
 #include "harness/mpi/clock_sync.h"
@@ -44,6 +46,8 @@ int run_worker(const RunContext& ctx, int rank) {
     none.sched_priority = 0;
     sched_setscheduler(0, SCHED_IDLE, &none);
   }
+  const SchedTimes sched0 = sched_times();
+  const auto wall0 = std::chrono::steady_clock::now();
 
   // The run's clock: t = 0 at rank 0's origin, converted through the measured offset.
   const SteadyClock clock{std::chrono::steady_clock::time_point(std::chrono::nanoseconds(start.origin_raw))};
@@ -180,8 +184,11 @@ int run_worker(const RunContext& ctx, int rank) {
   evict_sends.wait_all();
   ratios.finish();  // rank 0 posted the last frame before kStop: this returns
   exec->set_eviction_callback({});  // `evicted` dies before the executor
-  const int64_t fin[2] = {sent, peak_rss_bytes()};
-  HELM_MPI(MPI_Send(fin, 2, MPI_INT64_T, 0, mpi::kFinished, MPI_COMM_WORLD));
+  const SchedTimes sched1 = sched_times();
+  const int64_t wall = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - wall0).count();
+  const int64_t fin[5] = {sent, peak_rss_bytes(), wall, sched1.cpu_ns - sched0.cpu_ns,
+                          sched1.runqueue_wait_ns - sched0.runqueue_wait_ns};
+  HELM_MPI(MPI_Send(fin, 5, MPI_INT64_T, 0, mpi::kFinished, MPI_COMM_WORLD));
   return 0;
 }
 
