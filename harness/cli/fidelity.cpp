@@ -56,8 +56,9 @@ FidelityOptions parse_fidelity(int argc, char** argv) {
              "         [run/sim options...]\n"
              "Runs `run` (1 scheduler + N workers) and `sim --nodes N` on the same trace and prints\n"
              "mean/P50/P99 latency and hit rates with relative errors. --loads: fractions of the\n"
-             "capacity (--capacity-qps, or `capacity --mode run` measured first on the same options);\n"
-             "without it one point at --qps. Writes DIR/fidelity.csv. Other options go to every run.\n";
+             "capacity (--capacity-qps, or the highest rate served by the steps of `capacity --mode run`\n"
+             "on the same options, run first); without it one point at --qps. Writes DIR/fidelity.csv.\n"
+             "Other options go to every run.\n";
       o.help = true;
       return o;
     }

@@ -3,8 +3,8 @@
 // `sim` (the cost model), at one offered load; the command compares the two.
 //
 // Loads: `--loads F1,F2,...` are fractions of a capacity in qps, either `--capacity-qps Q` or,
-// without it, the saturation throughput `helm-bench capacity --mode run` measures on the same
-// options and workers first. Without --loads one point runs at the options' own --qps.
+// without it, the highest rate served by the steps of `helm-bench capacity --mode run` on the same
+// options and workers, run first. Without --loads one point runs at the options' own --qps.
 #pragma once
 #include <cstdint>
 #include <string>
