@@ -86,3 +86,16 @@ TEST(RunFile, ProvenanceAndNodeStatistics) {
   for (const auto& nr : nodes) arrivals += nr.arrivals;
   EXPECT_EQ(arrivals, static_cast<int64_t>(r.requests().size()));
 }
+
+// The workers' scheduling record (harness/cli/provenance.h, sched_times): over the serving loop
+// they were on a CPU for part of it (they served requests) and on-CPU + runnable-waiting time
+// cannot exceed wall time (the slack covers the clocks' read order).
+TEST(RunFile, WorkersCpuAndRunQueueShares) {
+  ResultsReader r(run_file());
+  const auto& a = r.attributes();
+  const auto cpu = a.number("workers_cpu_share"), wait = a.number("workers_runqueue_share");
+  ASSERT_TRUE(cpu && wait);
+  EXPECT_GT(*cpu, 0);
+  EXPECT_GE(*wait, 0);
+  EXPECT_LE(*cpu + *wait, 1.02);
+}
