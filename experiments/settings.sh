@@ -43,7 +43,7 @@ elif [ "${HELM_EXP_QUICK:-0}" = 1 ]; then
   EXP_GRID_STEP=0.2       # static grid and oracle grid: 0, 0.2, ..., 1
   # Where quick leaves cells out (the full run has every regime everywhere):
   EXP_WORKLOADS_E3="trend burst"      # naive reallocation: where the split moves
-  EXP_WORKLOADS_E4="steady burst"     # the main table
+  EXP_WORKLOADS_E4="steady trend"     # the main table (burst, as set, overloads every split: RESULTS.md)
   EXP_WORKLOADS_ROUTERS="steady"      # every router x {best static, helm}
   EXP_WORKLOADS_E7="steady"           # capacity under the SLO (seed 1 only)
   EXP_SEEDS_E7="1"

@@ -64,14 +64,16 @@ def plot(per_dataset, out):
         fig, ax = plt.subplots(figsize=(6, 4))
         finite = [iv.mean for pts in wls.values() for _, iv in pts if not math.isinf(iv.mean)]
         top = max(finite) * 1.3 if finite else 1.0
-        for wl, pts in wls.items():
-            xs = [x for x, iv in pts if not math.isinf(iv.mean)]
+        for k, (wl, pts) in enumerate(wls.items()):
+            dx = 0.012 * (k - 1)  # regimes side by side, so equal points stay visible
+            xs = [x + dx for x, iv in pts if not math.isinf(iv.mean)]
             ys = [iv.mean for x, iv in pts if not math.isinf(iv.mean)]
             es = [iv.half or 0 for x, iv in pts if not math.isinf(iv.mean)]
             line = ax.errorbar(xs, ys, yerr=es, marker="o", capsize=3, label=wl)
             lost = [x for x, iv in pts if math.isinf(iv.mean)]
             if lost:
-                ax.scatter(lost, [top] * len(lost), marker="^", color=line[0].get_color())
+                ax.scatter([x + dx for x in lost], [top * (1 - 0.03 * k)] * len(lost), marker="^",
+                           color=line[0].get_color())
         ax.axhline(top, color="grey", lw=0.5, ls=":")
         ax.text(0.0, top, " inf: >1% of requests lost", va="bottom", fontsize=7, color="grey")
         ax.set_xlabel("static EMB share of the pool")

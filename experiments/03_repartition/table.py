@@ -5,6 +5,7 @@ naive, and the share of control windows whose P99 exceeds the SLO (from the resu
 Usage: table.py NAIVE_RUNS_CSV BUDGETED_RUNS_CSV TABLES_DIR"""
 
 import os
+import re
 import sys
 
 import tables as T
@@ -18,7 +19,10 @@ def windows_over_slo(path):
         req = f["requests"][...]
         warm = int(f.attrs.get("warmup_ns", 0))
         slo = float(f.attrs["slo_ms"]) * 1e6
-        step = float(f.attrs.get("control_interval_ms", 100)) * 1e6
+        cfg = f.attrs["config"]
+        cfg = cfg.decode() if isinstance(cfg, bytes) else str(cfg)
+        m = re.search(r"^control-interval-ms = ([0-9.eE+-]+)", cfg, re.M)
+        step = float(m.group(1) if m else 1000) * 1e6  # the run's own control interval (default 1 s)
     req = req[req["arrival"] >= warm]
     lat = np.where(req["status"] == 0, req["latency"].astype(float), np.inf)
     win = ((req["arrival"] - warm) // step).astype(int)

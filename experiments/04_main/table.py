@@ -128,20 +128,23 @@ def plot_slo(rows, best, out):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     cells = [k for k in T.group(rows, "workload", "router") if k[1] != "helm"]
-    fig, axes = plt.subplots(1, len(cells), figsize=(5 * len(cells), 4), squeeze=False)
+    fig, axes = plt.subplots(1, len(cells), figsize=(5.5 * len(cells), 4.5), squeeze=False)
     for ax, (wl, router) in zip(axes[0], cells):
         cell = [r for r in rows if (r["workload"], r["router"]) == (wl, router)]
         names, ms, es = [], [], []
-        for (pol,), rs in T.group(cell, "memory_policy").items():
+        groups = {}
+        for r in cell:
+            groups.setdefault(T.label(r["memory_policy"]), []).append(r)
+        for name, rs in groups.items():
             iv = T.mean_ci([r["slo_pct"] for r in rs])
             ds = rs[0]["dataset"]
-            names.append(T.label(pol) + ("*" if pol == best.get((ds, wl)) else ""))
+            names.append(name + ("*" if rs[0]["memory_policy"] == best.get((ds, wl)) else ""))
             ms.append(iv.mean)
             es.append(iv.half or 0)
         ax.bar(range(len(ms)), ms, yerr=es, capsize=3, color="tab:blue")
         ax.set_xticks(range(len(ms)))
         ax.set_xticklabels(names, rotation=60, ha="right", fontsize=7)
-        ax.set_ylim(min(ms + [90]) - 2, 100.5)
+        ax.set_ylim(max(0, min(ms) - 5), 100.5)
         ax.set_ylabel("SLO attainment % (drops are misses)")
         ax.set_title("%s, router %s (* best static)" % (wl, router))
     fig.tight_layout()

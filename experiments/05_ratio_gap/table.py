@@ -86,7 +86,7 @@ def main(tables_dir, sched_dir, router, *runs_csvs):
             md.append([ds, wl, load, name, T.fmt(iv, 3)])
             csv_rows.append([ds, wl, load, T.label(pol), int(not adaptive), iv.mean, iv.half, iv.n])
     print(T.write_table(os.path.join(tables_dir, "e5_ratio_gap"),
-                        ["dataset", "regime", "load", "policy", "mean |split - oracle split| (95% CI, n)"], md,
+                        ["dataset", "regime", "load", "policy", "mean abs(split - oracle split) (95% CI, n)"], md,
                         "Experiment 5: ratio gap to the per-window oracle (paper: 0.024-0.029)",
                         csv_rows=csv_rows,
                         csv_header=["dataset", "workload", "load", "policy", "is_best_static", "gap", "gap_ci95", "n"]))
