@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # experiments/run_all.sh [--quick]: every experiment of RESULTS.md through the local Slurm, then
-# the tables and plots. The full run (32 nodes, 5 seeds, 6 s traces, finer grids) is estimated at
-# about 12 hours of this 2-core machine; --quick (4 nodes, 3 seeds, 1.2 s traces, fewer regimes in
-# the larger tables: experiments/settings.sh says exactly what) took the time RESULTS.md states.
+# the tables and plots. The full settings (32 nodes, 5 seeds, 6 s traces, finer grids) are
+# estimated at ~40 hours of this 2-core machine (RESULTS.md: not run); --quick (4 nodes, 3 seeds,
+# 1.2 s traces, fewer regimes in the larger tables: experiments/settings.sh says exactly what) took
+# the time RESULTS.md states.
 # Resubmitting re-runs only what is missing (finished results files are kept), so an interrupted
 # run continues where it stopped. Needs build/bin/helm-bench and build/bin/bench_helm.
 # Environment: HELM_SLURM_CPUS (array tasks at once when this script starts the local Slurm,

@@ -17,4 +17,4 @@ for w in $EXP_WORKLOADS_ROUTERS; do
   sweep "$d/routers-$w.ini"
   csvs+=("$d/routers-$w/runs.csv")
 done
-py "$EXP_ROOT/04_main/table.py" "$EXP_TABLES" "$EXP_RESULTS/02_oracle/replay/runs.csv" "${csvs[@]}"
+py "$EXP_ROOT/04_main/table.py" "$EXP_TABLES" "$EXP_RESULTS/02_oracle/replay/runs.csv" "$EXP_BASE_ROUTER" "${csvs[@]}"

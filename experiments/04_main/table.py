@@ -4,7 +4,7 @@ drops counted) and SLO attainment with 95% CIs, and its paired P99 reduction vs 
 100 x (static - policy) / static per seed, with its 95% CI.
 Writes e4_main.{md,tex,csv} (memory policies), e4_routers.{md,tex,csv} (routers x {best static,
 helm}), e4_cdf_WORKLOAD.png (latency CDF per policy, seed 1) and e4_slo_bars.png.
-Usage: table.py TABLES_DIR ORACLE_RUNS_CSV RUNS_CSV..."""
+Usage: table.py TABLES_DIR ORACLE_RUNS_CSV BASE_ROUTER RUNS_CSV..."""
 
 import math
 import os
@@ -65,7 +65,7 @@ CSV_HEADER = ["dataset", "workload", "router", "memory_policy", "is_best_static"
               "slo_pct", "slo_ci95", "goodput_rps", "reduction_pct", "reduction_ci95"]
 
 
-def main(tables_dir, oracle_csv, *runs_csvs):
+def main(tables_dir, oracle_csv, base_router, *runs_csvs):
     best = best_static_of(tables_dir)
     oracle_rows = T.load_runs(oracle_csv) if os.path.exists(oracle_csv) else []
     pol_rows, rt_rows, files = [], [], {}
@@ -84,8 +84,19 @@ def main(tables_dir, oracle_csv, *runs_csvs):
     rt = [r for r in rt_rows + both if (r["dataset"], r["workload"]) in {(x["dataset"], x["workload"]) for x in rt_rows}]
     if rt:
         md, c = rows_for(cell_rows(rt, best, []), best)
-        print(T.write_table(os.path.join(tables_dir, "e4_routers"), HEADER, md,
-                            "Experiment 4: every router x {best static, helm}", csv_rows=c, csv_header=CSV_HEADER))
+        # H3' (each router against the best baseline router, same memory policy, same seeds).
+        for m, row in zip(md, c):
+            ds, wl, router, pol = row[0], row[1], row[2], row[3]
+            mine = [r for r in rt if (r["dataset"], r["workload"], r["router"]) == (ds, wl, router)
+                    and T.label(r["memory_policy"]) == pol]
+            ref = [r for r in rt if (r["dataset"], r["workload"], r["router"]) == (ds, wl, base_router)
+                   and T.label(r["memory_policy"]) == pol]
+            red = T.paired(T.by_seed(ref, "p99_all_ms"), T.by_seed(mine, "p99_all_ms"))[1] if ref and router != base_router else None
+            m.append("baseline" if red is None else T.fmt(red, 1))
+            row += ["" if red is None else red.mean, "" if red is None else red.half]
+        print(T.write_table(os.path.join(tables_dir, "e4_routers"), HEADER + ["P99 reduction vs %s, same policy %% (paired)" % base_router],
+                            md, "Experiment 4: every router x {best static, helm}", csv_rows=c,
+                            csv_header=CSV_HEADER + ["vs_base_router_pct", "vs_base_router_ci95"]))
     plot_cdf(pol_rows, files, best, tables_dir)
     plot_slo(pol_rows + oracle_rows, best, tables_dir)
 
@@ -153,6 +164,6 @@ def plot_slo(rows, best, out):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 4:
+    if len(sys.argv) < 5:
         raise SystemExit(__doc__)
     main(*sys.argv[1:])
