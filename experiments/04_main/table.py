@@ -98,7 +98,8 @@ def main(tables_dir, oracle_csv, base_router, *runs_csvs):
                             md, "Experiment 4: every router x {best static, helm}", csv_rows=c,
                             csv_header=CSV_HEADER + ["vs_base_router_pct", "vs_base_router_ci95"]))
     plot_cdf(pol_rows, files, best, tables_dir)
-    plot_slo(pol_rows + oracle_rows, best, tables_dir)
+    cells = {(r["dataset"], r["workload"]) for r in pol_rows}
+    plot_slo(pol_rows + [r for r in oracle_rows if (r["dataset"], r["workload"]) in cells], best, tables_dir)
 
 
 def plot_cdf(rows, files, best, out):
