@@ -205,6 +205,9 @@ emit() {  # emit "axis=value"...: one task
   [ -z "${t[router]:-}" ] || args+=" --router ${t[router]}"
   [ -z "${t[seed]:-}" ] || args+=" --seed ${t[seed]} --tag seed=${t[seed]}"
   [ -z "$qps" ] || args+=" --qps $qps --tag load=${t[load]}"
+  # Placeholders in values and [args]: a task's own dataset, workload, load and seed, so one sweep
+  # can name a per-trace file (an oracle schedule computed on that very seed, say).
+  for a in dataset workload load seed; do args=${args//\{$a\}/${t[$a]:-}}; done
   args+=" --out $out/$stem.h5 --tag sweep=$name --tag task=$idx --tag mode=$mode"
   printf '%s\t%s\t%s\t%s\n' "$idx" "$mode" "$out/$stem.h5" "$(echo $args)" >>"$tasks.new"
   idx=$((idx + 1))

@@ -49,7 +49,8 @@ int cmd_oracle(int argc, char** argv) {
   const std::string cost_path = resolve_cost_model(cost_name);
   const CostModel cost = load_cost_model(cost_path);
   opt.memory_policy = "static:0.5";  // the grid sets its own; validated once here
-  const RunContext base = build_run_context(opt, cli::effective_config(p.vm));
+  const RunContext base =
+      build_run_context(opt, use_cost_model_pool(opt, cost, p.vm["pool-mib"].defaulted(), cli::effective_config(p.vm)));
   const SimOptions so = sim_options(nodes, cost, cost_path, opt, !p.vm["h2d-latency-us"].defaulted());
   const Nanos interval = static_cast<Nanos>(opt.control_interval_ms * 1e6);
   std::cout << fmt::format("helm-bench oracle: {} static splits {:.3g}..{:.3g} step {:.3g}, {} nodes, {} requests, "

@@ -39,15 +39,7 @@ int cmd_sim(int argc, char** argv) {
   }
   const std::string cost_path = resolve_cost_model(cost_name);
   const CostModel cost = load_cost_model(cost_path);
-  // The pool default is the device's (its memory less weights and activations, as the cost
-  // model states it), not the CPU run's 24 MiB: a GPU node at --scale 1 holds tens of GiB.
-  std::string config = cli::effective_config(p.vm);
-  if (p.vm["pool-mib"].defaulted() && cost.pool_mib > 0) {
-    const std::string was = fmt::format("pool-mib = {}  # default\n", opt.pool_mib);
-    opt.pool_mib = cost.pool_mib;
-    if (const auto at = config.find(was); at != std::string::npos)
-      config.replace(at, was.size(), fmt::format("pool-mib = {}  # cost model {}: {}\n", opt.pool_mib, cost.name, cost.pool_source));
-  }
+  const std::string config = use_cost_model_pool(opt, cost, p.vm["pool-mib"].defaulted(), cli::effective_config(p.vm));
   RunContext ctx = build_run_context(opt, config);
   {
     const auto& m = ctx.model;  // one user's K/V at the model's window

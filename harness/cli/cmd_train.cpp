@@ -109,7 +109,7 @@ int cmd_train(int argc, char** argv) {
   const SimOptions so = sim_options(nodes, cost, cost_path, opt, !p.vm["h2d-latency-us"].defaulted());
   const std::string key = fmt::format("train-{}", ::getpid());
   opt.memory_policy = "helm:train=" + key;
-  const std::string config_text = cli::effective_config(p.vm);
+  const std::string config_text = use_cost_model_pool(opt, cost, p.vm["pool-mib"].defaulted(), cli::effective_config(p.vm));
 
   TrainConfig tc;
   tc.rollout = rollout;

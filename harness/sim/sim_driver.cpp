@@ -40,6 +40,15 @@ SimOptions sim_options(int nodes, const CostModel& cost, const std::string& cost
   return so;
 }
 
+std::string use_cost_model_pool(RunOptions& opt, const CostModel& cost, bool pool_defaulted, std::string config) {
+  if (!pool_defaulted || !(cost.pool_mib > 0)) return config;
+  const std::string was = fmt::format("pool-mib = {}  # default\n", opt.pool_mib);
+  opt.pool_mib = cost.pool_mib;
+  if (const auto at = config.find(was); at != std::string::npos)
+    config.replace(at, was.size(), fmt::format("pool-mib = {}  # cost model {}: {}\n", opt.pool_mib, cost.name, cost.pool_source));
+  return config;
+}
+
 SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOptions& opt) {
   if (opt.nodes < 1) bad_input("--nodes: must be at least 1 (got {})", opt.nodes);
   const auto& reqs = ctx.trace.requests;

@@ -41,6 +41,13 @@ struct SimResult {
 SimOptions sim_options(int nodes, const CostModel& cost, const std::string& cost_path,
                        const RunOptions& opt, bool latency_given);
 
+// The simulated device's pool when --pool-mib was not given (`pool_defaulted`): the cost model's
+// (its memory less weights and activations), not the CPU run's 24 MiB default, which x --scale
+// would leave a GPU node a pool of a few MiB. Sets opt.pool_mib and returns `config` with the
+// pool line saying where the figure came from. For every command that simulates (sim, oracle,
+// train), so that their grid and training runs are the same runs as `sim`'s.
+std::string use_cost_model_pool(RunOptions& opt, const CostModel& cost, bool pool_defaulted, std::string config);
+
 // Runs the simulation; writes nothing (cmd_sim writes the file). Throws BadInput on bad input.
 SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOptions& opt);
 

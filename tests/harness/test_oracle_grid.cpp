@@ -110,3 +110,39 @@ TEST(OracleCli, WritesAScheduleThatSimReplays) {
         " --max-step 1 --out " + (dir / "helm_test_oracle_replay.h5").string() + " > /dev/null";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
 }
+
+namespace {
+std::string output_of(const std::string& cmd) {
+  std::string out;
+  if (FILE* p = popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    pclose(p);
+  }
+  return out;
+}
+}  // namespace
+
+// A grid run is the same run as `sim` at that split, pool included: without --pool-mib both take
+// the cost model's pool (x --scale). The oracle once kept the CPU run's 24 MiB default, so on a GPU
+// cost model its grid simulated a pool a thousand times smaller than the sims it was compared with.
+TEST(OracleCli, GridRunIsTheSimRunWithTheCostModelsPool) {
+  const std::string common = " --nodes 2 --cost-model a100-80gb --model tiny --qps 300 --duration 2 --users 500"
+                             " --items 3000 --history-median 20 --scale 0.0005 --warmup-s 0.2 --seed 7";
+  const auto dir = std::filesystem::temp_directory_path();
+  const std::string grid = output_of(std::string(HELM_BENCH_EXE) + " oracle" + common +
+                                     " --grid-step 0.5 --grid-min 0.5 --schedule " + (dir / "helm_test_pool_s.csv").string() +
+                                     " --table " + (dir / "helm_test_pool_t.csv").string() + " 2>&1");
+  const std::string sim = output_of(std::string(HELM_BENCH_EXE) + " sim" + common + " --memory-policy static:0.5 --out " +
+                                    (dir / "helm_test_pool.h5").string() + " 2>&1");
+  // oracle: "0.5     P99  P50  dropped  SLO%"; sim: "latency P99 completed: X ms"
+  std::istringstream g(grid.substr(grid.find("\n0.5 ") + 1));
+  double split = 0, grid_p99 = -1;
+  g >> split >> grid_p99;
+  const auto at = sim.find("latency P99 completed:");
+  ASSERT_NE(at, std::string::npos) << sim;
+  const double sim_p99 = std::stod(sim.substr(at + 22));
+  ASSERT_GT(grid_p99, 0) << grid;
+  EXPECT_NEAR(grid_p99, sim_p99, 0.0015) << grid << "\n" << sim;
+  EXPECT_NE(sim.find("pool-mib = 73728  # cost model a100-80gb"), std::string::npos) << sim;
+}

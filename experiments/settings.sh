@@ -1,0 +1,82 @@
+# experiments/settings.sh: the settings every experiment uses, for the full run and --quick (sourced
+# by the runners; HELM_EXP_QUICK=1 selects --quick). One owner: the sweep files are templates whose
+# @NAME@ fields come from here (experiments/lib/render.sh), so quick and full differ only in this file.
+#
+# Why these settings (chosen by the scouting sweeps in 00_scout/, before any main table ran; see
+# RESULTS.md "Scouting"): in the previous evaluation (taobao, 4 nodes) the split had no measurable
+# effect. PILOT.md: the KV working set of the users in session relative to the pool decides the best
+# split, and the static-vs-oracle gap is large only near saturation. So: the KuaiRand-like profile
+# (histories near the 8,000-token cap, a 32M-item catalogue), a session gap that puts enough users
+# in session per pool for the KV cache to be contested, and loads near the cost model's saturation.
+#
+# Scale-down (both modes; the quick one more): --scale S shrinks users, catalogue and the pool (72
+# GiB of an A100-80GB x S) together. Time is compressed too: a user's requests come --session-gap-s
+# apart instead of 4 s and the control interval is 100 ms instead of 1 s, so a trace of seconds
+# holds tens of control windows and sessions turn over. Users in session = qps x gap x 0.9: at
+# 2,000 qps per node and 0.02 s that is ~36 per node, per a pool of 3.6 GiB (each such
+# user holds up to 8,000 tokens x 6 KB = 48 MB of K/V): the KV cache wants about half the pool.
+
+if [ "${HELM_EXP_TINY:-0}" = 1 ]; then
+  # tests/slurm/experiments_tiny.sh only: the machinery end to end in seconds (numbers meaningless).
+  EXP_MODE=tiny
+  EXP_DATASETS="kuairand-27k"
+  EXP_NODES=2
+  EXP_SCALE=0.01
+  EXP_DURATION=0.6
+  EXP_WARMUP=0.2
+  EXP_SEEDS="1 2"
+  EXP_LOAD=1000
+  EXP_CAPACITY=2000
+  EXP_GRID_STEP=0.5
+  EXP_WORKLOADS_E3="steady"; EXP_WORKLOADS_E4="steady"; EXP_WORKLOADS_ROUTERS="steady"
+  EXP_WORKLOADS_E7="steady"; EXP_SEEDS_E7="1"; EXP_WORKLOADS_E8="steady"; EXP_LOADS="0.5x"
+elif [ "${HELM_EXP_QUICK:-0}" = 1 ]; then
+  EXP_MODE=quick
+  EXP_DATASETS="kuairand-27k"
+  EXP_NODES=4              # scouting used 8; 4 nodes at half the load keep the per-node load
+  EXP_SCALE=0.05
+  EXP_DURATION=1.2        # seconds of arrivals, warm-up included: 8 measured windows of 100 ms
+  EXP_WARMUP=0.4
+  EXP_SEEDS="1 2 3"
+  EXP_LOAD=8000           # the main tables' offered load (qps, whole cluster): 2,000 per node
+  EXP_CAPACITY=10000      # qps that the load sweep's fractions refer to (stated; 07 measures it)
+  EXP_GRID_STEP=0.2       # static grid and oracle grid: 0, 0.2, ..., 1
+  # Where quick leaves cells out (the full run has every regime everywhere):
+  EXP_WORKLOADS_E3="trend burst"      # naive reallocation: where the split moves
+  EXP_WORKLOADS_E4="steady trend"     # the main table (burst, as set, overloads every split: RESULTS.md)
+  EXP_WORKLOADS_ROUTERS="steady"      # every router x {best static, helm}
+  EXP_WORKLOADS_E7="steady"           # capacity under the SLO (seed 1 only)
+  EXP_SEEDS_E7="1"
+  EXP_WORKLOADS_E8="steady"           # the load sweep
+  EXP_LOADS="0.3x 0.7x 0.95x"
+else
+  EXP_MODE=full
+  EXP_DATASETS="kuairand-27k"   # the other two profiles need their own loads: not wired (RESULTS.md)
+  EXP_NODES=32
+  EXP_SCALE=0.05
+  EXP_DURATION=6
+  EXP_WARMUP=1
+  EXP_SEEDS="1 2 3 4 5"
+  EXP_LOAD=64000          # 2,000 per node, as in quick
+  EXP_CAPACITY=80000
+  EXP_LOADS="0.3x 0.5x 0.7x 0.85x 0.95x"
+  EXP_GRID_STEP=0.1
+  EXP_WORKLOADS_E3="steady trend burst"
+  EXP_WORKLOADS_E4="steady trend burst"
+  EXP_WORKLOADS_ROUTERS="steady trend burst"
+  EXP_WORKLOADS_E7="steady trend burst"
+  EXP_SEEDS_E7="1 2 3"
+  EXP_WORKLOADS_E8="steady trend burst"
+fi
+EXP_STATIC_GRID=$(awk -v s="$EXP_GRID_STEP" 'BEGIN { for (r = 0; r <= 1 + 1e-9; r += s) printf "%sstatic:%g", (r > 0 ? " " : ""), r }')
+# The regimes, time-compressed like the sessions: bursts of 2x the mean rate, 0.2 s long, every
+# 0.6 s on average; the trend's diurnal swing of +-30% spans the whole trace.
+EXP_WORKLOADS=${EXP_WORKLOADS:-"steady trend burst"}
+EXP_COMMON="--scale $EXP_SCALE --duration $EXP_DURATION --warmup-s $EXP_WARMUP --drain-s 3 --session-gap-s 0.02 --slo-ms 50 --control-interval-ms 100 --burst-multiplier 2 --burst-duration-s 0.2 --burst-gap-s 0.6 --trend-amplitude 0.3"
+# The pool is stated (the a100-80gb cost model's 72 GiB, x --scale) because only `sim` takes the
+# cost model's pool as its default; `oracle` would simulate the CPU run's 24 MiB x --scale.
+EXP_SIM="--nodes $EXP_NODES --cost-model a100-80gb --pool-mib 73728"
+# The best baseline router (the previous routing study: kv-affinity beat the others in steady
+# traffic; 04's router table re-checks it) and HELM's own.
+EXP_BASE_ROUTER=kv-affinity
+EXP_POLICY=policies/helm-a100-80gb.h5

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# RESULTS.md's tables trace to committed CSVs: the table steps that read only CSVs, logs and JSON
+# (experiments 1, 2, 6, 7, 8) are re-run on experiments/results/quick/ into a temporary folder and
+# must reproduce the committed tables byte for byte; RESULTS.md must be what results_md.py makes of
+# RESULTS.in.md and those tables. No Slurm, no simulation: seconds.
+# Usage: experiments_tables.sh SOURCE_DIR
+set -euo pipefail
+src=$1
+q=$src/experiments/results/quick
+[ -d "$q/tables" ] || { echo "SKIP: no committed quick results"; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+py() { PYTHONPATH="$src/experiments/lib" /usr/bin/python3 "$@" >/dev/null; }
+py "$src/experiments/01_static/table.py" "$q/01_static/static/runs.csv" "$tmp"
+py "$src/experiments/02_oracle/table.py" "$q/01_static/static/runs.csv" "$q/02_oracle/replay/runs.csv" "$q/02_oracle/sched" "$tmp"
+py "$src/experiments/06_decision/table.py" "$q/06_decision/bench_helm.json" "$tmp"
+py "$src/experiments/07_throughput/table.py" "$q/07_throughput/jobs.tsv" "$tmp"
+py "$src/experiments/02_oracle/table.py" "$q/08_load/load/runs.csv" "$q/08_load/replay/runs.csv" "$q/08_load/sched" "$tmp" e8_oracle_gap_by_load
+cap=$(HELM_EXP_QUICK=1 bash -c "source \"$src/experiments/settings.sh\"; echo \$EXP_CAPACITY")
+py "$src/experiments/08_load/table.py" "$q/08_load/load/runs.csv" "$q/08_load/replay/runs.csv" "$cap" "$tmp"
+fail=0
+for t in e1_best_static e1_static_grid e2_oracle_gap e6_decision e7_capacity e8_oracle_gap_by_load e8_load; do
+  for ext in md tex csv; do
+    cmp -s "$tmp/$t.$ext" "$q/tables/$t.$ext" || { echo "FAIL: $t.$ext differs from the committed table"; diff "$tmp/$t.$ext" "$q/tables/$t.$ext" | head -5; fail=1; }
+  done
+done
+/usr/bin/python3 "$src/experiments/lib/results_md.py" "$src/experiments/RESULTS.in.md" "$q/tables" "$tmp/RESULTS.md"
+cmp -s "$tmp/RESULTS.md" "$src/RESULTS.md" || { echo "FAIL: RESULTS.md is not what results_md.py makes (edited by hand, or tables changed)"; fail=1; }
+[ $fail -eq 0 ] && echo "PASS: the committed tables and RESULTS.md regenerate from the committed CSVs"
+exit $fail
