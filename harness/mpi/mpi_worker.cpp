@@ -178,10 +178,12 @@ int run_worker(const RunContext& ctx, int rank) {
   out_sends.wait_all();
   stat_sends.wait_all();
   evict_sends.wait_all();
-  ratios.finish();  // rank 0 posted the last frame before kStop: this returns
   exec->set_eviction_callback({});  // `evicted` dies before the executor
+  // Finished before the last ratio frame: a broadcast relayed through a lost (hung) worker never
+  // arrives, and this worker must not look lost too for waiting on it.
   const int64_t fin[2] = {sent, peak_rss_bytes()};
   HELM_MPI(MPI_Send(fin, 2, MPI_INT64_T, 0, mpi::kFinished, MPI_COMM_WORLD));
+  ratios.finish();  // rank 0 posted the last frame before kStop: this returns
   return 0;
 }
 
