@@ -5,11 +5,13 @@
 # each rank's peak RSS (root attribute peak_rss_bytes) stays within 1.5x of the same run at
 # 0.5x capacity.
 #
-# Capacity is measured here, not committed: the box is shared and its speed moves by 2x with
-# other work. A short run at a rate no configuration serves (saturating) gives the served rate
-# (footer_throughput_rps), and the two runs use 3x and 0.5x of it. Saturated throughput is what
-# the nodes can serve, so 3x it is at least 3x capacity; 0.5x leaves them half idle. The check
-# below that the 3x run dropped requests fails if the saturating rate was not above capacity.
+# Capacity is measured in the overloaded run itself, not committed: the box is shared, and with
+# more ranks than cores the workers run SCHED_IDLE beside rank 0, so what they serve moves by
+# 10x with other work and with the offered load (rank 0's pacing at a high rate takes their
+# core). Capacity = the served rate under overload: completions that finished between the
+# warm-up and the last arrival, per second. The overloaded run starts at a rate meant to be
+# above 3x that and is repeated (at most twice) at a higher rate until arrivals were at least 3x
+# what was served; the light run then offers 0.5x the served rate.
 #
 # Usage: overload_test.sh run|sim HELM_BENCH [SECONDS]   (SECONDS: each run's duration, default 12;
 # the issue's 30 s is check-all's, HELM_OVERLOAD_S=30; 12 s holds ~10 s of queues full after
@@ -20,36 +22,51 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 drain=2
-attr() { /usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs[sys.argv[2]])" "$1" "$2"; }
 if [ "$mode" = run ]; then
   source "$here/../../scripts/mpi-env.sh"
   common=(--pool-mib 4 --users 2000 --items 20000 --warmup-s 1 --drain-s $drain --slo-ms 500 --queue-cap 64)
   go() { "${HELM_MPIRUN[@]}" -np 4 "$bin" run "${common[@]}" "$@"; }
-  saturating=3000  # 3 workers serve ~200 (busy box) to ~1100 (quiet) req/s here
+  start_qps=300  # 3 workers serve ~10 (box busy with builds) to ~1100 (quiet) req/s here
 else
   common=(--nodes 32 --cost-model cpu-small --users 20000 --items 100000 --warmup-s 1 --drain-s $drain --slo-ms 500 --queue-cap 64)
   go() { "$bin" sim "${common[@]}" "$@"; }
-  saturating=20000  # 32 simulated cpu-small nodes serve ~7,400 req/s
+  start_qps=36000  # 32 simulated cpu-small nodes serve ~9,500 req/s under overload
 fi
-go --qps $saturating --duration 3 --out "$tmp/sat.h5" > "$tmp/sat.log" 2>&1 || { echo "FAIL: saturating run"; tail -20 "$tmp/sat.log"; exit 1; }
-cap=$(attr "$tmp/sat.h5" footer_throughput_rps)
-echo "$mode: capacity measured at saturation: $cap req/s"
+served() {  # completions/s between the warm-up and the last arrival
+  /usr/bin/python3 - "$1" <<'PY'
+import sys, h5py
+r = h5py.File(sys.argv[1], "r")["requests"][:]
+warm, end = 1e9, float(r["arrival"].max())
+done = r[(r["status"] == 0) & (r["finish"] >= warm) & (r["finish"] <= end)]
+print(round(len(done) / ((end - warm) * 1e-9), 1))
+PY
+}
 fail=0
-for load in 0.5 3; do
-  qps=$(/usr/bin/python3 -c "print(round($load * $cap, 1))")
+one() {  # LABEL QPS: one run of $secs s, timed; checks its exit, footer and wall time
+  local t0 rc wall
   t0=$(date +%s.%N)
-  go --qps "$qps" --duration "$secs" --out "$tmp/$load.h5" > "$tmp/$load.log" 2>&1
+  go --qps "$2" --duration "$secs" --out "$tmp/$1.h5" > "$tmp/$1.log" 2>&1
   rc=$?
   wall=$(/usr/bin/python3 -c "print(round($(date +%s.%N) - $t0, 1))")
-  echo "$mode at ${load}x ($qps qps, $secs s): exit $rc, wall $wall s"
-  sed -n 's/^ *requests: */  /p' "$tmp/$load.log"
-  [ $rc -eq 0 ] || { echo "FAIL: exit $rc"; tail -20 "$tmp/$load.log"; fail=1; continue; }
-  grep -q "PASS: all" "$tmp/$load.log" || { echo "FAIL: the footer does not pass"; fail=1; }
+  echo "$mode $1 ($2 qps, $secs s): exit $rc, wall $wall s"
+  sed -n 's/^ *requests: */  /p' "$tmp/$1.log"
+  [ $rc -eq 0 ] || { echo "FAIL: exit $rc"; tail -20 "$tmp/$1.log"; fail=1; return 1; }
+  grep -q "PASS: all" "$tmp/$1.log" || { echo "FAIL: the footer does not pass"; fail=1; }
   # Start-up (trace build, MPI, clock sync, link measurement) is not the run's: 10 s of slack
-  # cover it on a busy 2-core box, as the issue's + 10 s does.
+  # cover it on a busy 2-core box, beside the issue's + 10 s.
   /usr/bin/python3 -c "import sys; sys.exit(0 if $wall <= $secs + $drain + 10 + 10 else 1)" ||
     { echo "FAIL: $wall s wall for a ${secs} s run with a ${drain} s drain"; fail=1; }
+}
+qps=$start_qps
+for attempt in 1 2 3; do
+  one 3 "$qps" || exit 1
+  cap=$(served "$tmp/3.h5")
+  echo "  served under overload (capacity): $cap req/s; arrivals $(/usr/bin/python3 -c "print(round($qps / max($cap, 1e-9), 2))")x that"
+  /usr/bin/python3 -c "import sys; sys.exit(0 if $qps >= 3 * $cap else 1)" && break
+  [ $attempt -lt 3 ] || { echo "FAIL: arrivals never reached 3x the served rate"; exit 1; }
+  qps=$(/usr/bin/python3 -c "print(round(3.6 * $cap, 1))")
 done
+one 0.5 "$(/usr/bin/python3 -c "print(round(0.5 * $cap, 1))")" || exit 1
 /usr/bin/python3 - "$tmp/0.5.h5" "$tmp/3.h5" "$secs" "$drain" <<'PY' || fail=1
 import sys, h5py, numpy as np
 lo, hi = (h5py.File(p, "r") for p in sys.argv[1:3])
