@@ -8,10 +8,10 @@
 # Capacity is measured in the overloaded run itself, not committed: the box is shared, and with
 # more ranks than cores the workers run SCHED_IDLE beside rank 0, so what they serve moves by
 # 10x with other work and with the offered load (rank 0's pacing at a high rate takes their
-# core). Capacity = the served rate under overload: completions that finished between the
-# warm-up and the last arrival, per second. The overloaded run starts at a rate meant to be
-# above 3x that and is repeated (at most twice) at a higher rate until arrivals were at least 3x
-# what was served; the light run then offers 0.5x the served rate.
+# core). Capacity = the best served rate under overload: completions that finished between the
+# warm-up and the last arrival, per second, the highest over the overloaded runs. The overloaded
+# run starts at a rate meant to be above 3x that and is repeated (at most twice) at 3.6x the
+# capacity seen until arrivals were at least 3x it; the light run then offers 0.5x capacity.
 #
 # Usage: overload_test.sh run|sim HELM_BENCH [SECONDS]   (SECONDS: each run's duration, default 12;
 # the issue's 30 s is check-all's, HELM_OVERLOAD_S=30; 12 s holds ~10 s of queues full after
@@ -62,11 +62,12 @@ one() {  # LABEL QPS: one run of $secs s, timed; checks its exit, footer and wal
   /usr/bin/python3 -c "import sys; sys.exit(0 if $wall <= $secs + $drain + 10 + 10 else 1)" ||
     { echo "FAIL: $wall s wall for a ${secs} s run with a ${drain} s drain"; fail=1; }
 }
-qps=$start_qps
+qps=$start_qps cap=0
 for attempt in 1 2 3; do
   one 3 "$qps" || exit 1
-  cap=$(served "$tmp/3.h5")
-  echo "  served under overload (capacity): $cap req/s; arrivals $(/usr/bin/python3 -c "print(round($qps / max($cap, 1e-9), 2))")x that"
+  got=$(served "$tmp/3.h5")
+  cap=$(/usr/bin/python3 -c "print(max($cap, $got))")  # the best served rate seen is the capacity
+  echo "  served under overload: $got req/s (capacity so far $cap); arrivals $(/usr/bin/python3 -c "print(round($qps / max($cap, 1e-9), 2))")x capacity"
   /usr/bin/python3 -c "import sys; sys.exit(0 if $qps >= 3 * $cap else 1)" && break
   [ $attempt -lt 3 ] || { echo "FAIL: arrivals never reached 3x the served rate"; exit 1; }
   qps=$(/usr/bin/python3 -c "print(round(3.6 * $cap, 1))")
