@@ -92,7 +92,10 @@ for name, f in (("0.5x", lo), ("3x", hi)):
     check(f"{name}: nothing failed", int((st == 2).sum()) == 0)
     check(f"{name}: exactly once", int(a["footer_exactly_once"]) == 1)
     done = r[st == 0]
-    check(f"{name}: the last completion within duration + drain", done["finish"].max() <= (secs + drain) * 1e9 + 1e9)
+    # The issue's + 10 s: a batch started just before the drain's end still finishes, and on a
+    # starved core one batch can take seconds.
+    last = done["finish"].max() / 1e9
+    check(f"{name}: the last completion ({last:.1f} s) within duration + drain + 10 s", last <= secs + drain + 10)
 check("3x: requests were dropped (it is an overload)", int((hi["requests"]["status"][:] == 1).sum()) > 0)
 rl, rh = np.asarray(lo.attrs["peak_rss_bytes"]), np.asarray(hi.attrs["peak_rss_bytes"])
 print("peak RSS MiB per rank, 0.5x:", [round(x / 2**20, 1) for x in rl], " 3x:", [round(x / 2**20, 1) for x in rh])
