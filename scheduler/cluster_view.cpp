@@ -112,4 +112,24 @@ void ClusterView::on_interval(int node, const NodeSummary& s) {
   }
 }
 
+// The node's in-flight requests are its driver's to fail or re-route (the front end does, before
+// this); the view forgets them and everything the node held. Its service-model samples stay: the
+// fit describes the node type, not one node's life.
+void ClusterView::on_down(int node) {
+  auto& n = nodes[static_cast<size_t>(node)];
+  if (n.down) return;
+  total_outstanding_ -= n.outstanding;
+  n = NodeView{};
+  n.down = true;
+  ++down_;
+  kv.erase_node(node);
+}
+
+void ClusterView::on_up(int node) {
+  auto& n = nodes[static_cast<size_t>(node)];
+  if (!n.down) return;
+  n.down = false;
+  --down_;
+}
+
 }  // namespace helm

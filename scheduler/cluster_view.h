@@ -16,6 +16,9 @@
 //                              (CostParams::host_kv_ns_per_token > 0) the entry is kept as
 //                              host-resident on that node: the pool spills evicted K/V there.
 //   on_interval(node, s)       every control interval: queue length, split, EMB lookups/hits.
+//   on_down(node) / on_up(node) the node was lost (its in-flight work and its KV are gone) /
+//                              came back empty. A router may read NodeView::down; the front end
+//                              never dispatches to a down node whatever a router answers.
 // Order matters only per node and is the order the node produced the events in (MPI keeps it
 // between one sender and rank 0; the simulator produces them in order).
 #pragma once
@@ -62,6 +65,7 @@ struct HotRowSummary {
 };
 
 struct NodeView {
+  bool down = false;               // lost: takes no requests until on_up
   int64_t outstanding = 0;         // dispatched and not yet completed (rank 0's own count)
   int64_t outstanding_tokens = 0;  // tokens those will compute (dispatch-time estimate)
   double outstanding_rows = 0;     // embedding rows those are expected to miss (dispatch time)
@@ -113,6 +117,9 @@ class ClusterView {
   void on_complete(int node, const Completion& c);
   void on_evict(int node, int64_t user);
   void on_interval(int node, const NodeSummary& s);
+  void on_down(int node);
+  void on_up(int node);
+  int live() const { return size() - down_; }
 
   // Cached tokens node could reuse for r from its pool (0 when it holds none, or for another
   // window start).
@@ -148,6 +155,7 @@ class ClusterView {
  private:
   void add_to_batch(NodeView& n, const Completion& c, const NodeView::InFlight& f);
   int64_t total_outstanding_ = 0;
+  int down_ = 0;
   ServiceFit fit_;
 };
 

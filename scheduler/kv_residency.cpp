@@ -67,6 +67,15 @@ void KvResidency::erase(int64_t user, int node) {
   if (e.count == 0) erase_slot(i);
 }
 
+void KvResidency::erase_node(int node) {
+  std::vector<int64_t> users;  // collected first: erasing shifts entries between slots
+  for (const Entry& e : slots_)
+    if (e.user != kEmpty)
+      for (int k = 0; k < e.count; ++k)
+        if (e.holders[k].node == node) users.push_back(e.user);
+  for (const int64_t u : users) erase(u, node);
+}
+
 // Backward-shift deletion keeps every probe run unbroken without tombstones, so the table never
 // degrades under the steady insert/erase churn of completions and evictions.
 void KvResidency::erase_slot(size_t i) {

@@ -38,6 +38,8 @@ class KvResidency {
   // The user's pool entry on `node` moved to that node's host tier (no-op if none is known).
   void to_host(int64_t user, int node);
   void erase(int64_t user, int node);
+  // Forgets every entry on `node` (a node lost with its memory). O(capacity): rare events only.
+  void erase_node(int node);
   // nullptr when no node is known to hold the user's KV. Valid until the next set/erase.
   const Entry* find(int64_t user) const;
   size_t users() const { return size_; }

@@ -5,6 +5,7 @@
 #   2. libFuzzer: every parser's target for HELM_FUZZ_SECONDS (default 10) each, from its seed
 #      corpus in fuzz/corpus/, after replaying every regression input in fuzz/regressions/.
 #   3. ThreadSanitizer: the threaded code (ResultsSink's writer thread, `oracle --jobs`).
+#   4. The overload tests at 30 s per run on the Release build ($BUILD, default build), if built.
 # Build dirs: $SAN_BUILD (build-san) and $TSAN_BUILD (build-tsan). Exit 0 only when all pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,4 +70,12 @@ export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 "$TSAN/bin/helm-bench" oracle --nodes 2 --cost-model a100-80gb --model tiny --qps 300 --duration 2 --users 500 \
   --items 3000 --history-median 20 --pool-mib 2 --page-kib 4 --warmup-s 0.2 --control-interval-ms 250 \
   --grid-step 0.5 --jobs 2 --schedule "$tmp/schedule.csv" --table "$tmp/windows.csv" > /dev/null
+step "overload at 3x capacity for the issue's 30 s (the fast tier runs 12 s), on the Release build"
+rel=${BUILD:-build}/bin/helm-bench
+if [ -x "$rel" ]; then
+  HELM_OVERLOAD_S=30 bash tests/reliability/overload_test.sh sim "$rel" | tail -3
+  HELM_OVERLOAD_S=30 bash tests/reliability/overload_test.sh run "$rel" | tail -3
+else
+  echo "skipped: no $rel (make build first)"
+fi
 step "all passed"

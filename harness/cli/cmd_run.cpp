@@ -14,10 +14,21 @@ namespace helm {
 
 int cmd_run(int argc, char** argv) {
   RunOptions opt;
+  double worker_timeout_s = 30;
   cli::po::options_description desc("run options");
+  cli::po::options_description faults("Faults");
+  faults.add_options()
+      ("worker-timeout-s", cli::po::value(&worker_timeout_s)->default_value(worker_timeout_s),
+       "a worker silent this long (it reports every control interval) is lost: its requests fail, "
+       "the footer is written and the job ends with exit 1");
+  desc.add(faults);
   add_run_options(desc, opt);
   auto p = cli::parse("run", "[options]   (under mpirun -np N, N >= 2)", desc, argc, argv);
   if (p.help) return 0;
+  // Two intervals at least: a live worker's report may come a batch late.
+  if (!(worker_timeout_s * 1e3 >= 2 * opt.control_interval_ms) || !(worker_timeout_s <= 1e6))
+    bad_input("--worker-timeout-s: must be at least two control intervals ({} s) and at most 1e6 (got {})",
+              2 * opt.control_interval_ms / 1e3, worker_timeout_s);
   if (opt.out.empty()) {
     char buf[64];
     const auto t = std::time(nullptr);
@@ -40,7 +51,7 @@ int cmd_run(int argc, char** argv) {
   }
   int rc = 0;
   try {
-    rc = rank == 0 ? run_scheduler(ctx, size) : run_worker(ctx, rank);
+    rc = rank == 0 ? run_scheduler(ctx, size, worker_timeout_s) : run_worker(ctx, rank);
   } catch (const std::exception& e) {
     std::cerr << "helm-bench run (rank " << rank << "): error: " << e.what() << "\n";
     MPI_Abort(MPI_COMM_WORLD, 1);

@@ -20,17 +20,26 @@ int cmd_sim(int argc, char** argv) {
   RunOptions opt;
   int nodes = 1;
   std::string cost_name = "a100-80gb";
+  std::vector<std::string> fail_specs;
+  std::string on_fail = "fail";
   po::options_description desc("sim options");
   po::options_description s("Simulation");
   s.add_options()
       ("nodes", po::value(&nodes)->default_value(nodes), "simulated nodes (one device each)")
       ("cost-model", po::value(&cost_name)->default_value(cost_name),
-       "a shipped cost model (cost_models/NAME.json: a100-80gb, h100, cpu-*) or a path to one");
+       "a shipped cost model (cost_models/NAME.json: a100-80gb, h100, cpu-*) or a path to one")
+      ("fail-node", po::value(&fail_specs)->composing(),
+       "K@T[:T2]: node K is lost at T s (queue, running batch and caches gone) and back empty at T2 "
+       "(repeatable); the front end notices at the next control tick")
+      ("on-fail", po::value(&on_fail)->default_value(on_fail),
+       "what a lost node's requests become: fail (counted as failed_node_down) | reroute (to live nodes)");
   desc.add(s);
   add_run_options(desc, opt);
   auto p = cli::parse("sim", "--nodes N --cost-model NAME|FILE [run options]", desc, argc, argv);
   if (p.help) return 0;
   if (nodes < 1 || nodes > 65536) bad_input("--nodes: must be in [1, 65536] (got {})", nodes);
+  std::vector<NodeFault> faults = parse_node_faults(fail_specs, nodes);  // before any work
+  const bool reroute = parse_on_fail(on_fail);
   if (opt.out.empty()) {
     char buf[64];
     const auto t = std::time(nullptr);
@@ -58,7 +67,9 @@ int cmd_sim(int argc, char** argv) {
                              cost.name, cost.model, ctx.model.name);
 
   // The link: --h2d-gbps / --h2d-latency-us when given, else the cost model's.
-  const SimOptions so = sim_options(nodes, cost, cost_path, opt, !p.vm["h2d-latency-us"].defaulted());
+  SimOptions so = sim_options(nodes, cost, cost_path, opt, !p.vm["h2d-latency-us"].defaulted());
+  so.faults = std::move(faults);
+  so.reroute = reroute;
   const std::string link = fmt::format("{:.4g} MB/s, {} ns per transfer ({})", so.link_bytes_per_s / 1e6,
                                        so.link_latency, opt.h2d_gbps > 0 ? "--h2d-gbps" : cost.link_source);
   std::cout << "helm-bench sim: " << nodes << " nodes, " << ctx.trace.requests.size() << " requests, trace "

@@ -56,6 +56,8 @@ int64_t replay(const EventLog& log, ClusterFrontEnd& fe) {
       case EventLog::kWindow: fe.on_window(e.window, e.now); break;
       case EventLog::kDue: differ += fe.targets_due(e.now) != static_cast<bool>(e.answer); break;
       case EventLog::kStopControl: fe.stop_control(); break;
+      case EventLog::kNodeDown: fe.node_down(e.node, e.now, e.answer != 0); break;
+      case EventLog::kNodeUp: fe.node_up(e.node, e.now); break;
     }
   }
   return differ;

@@ -12,7 +12,7 @@ namespace helm {
 
 class EventLog {
  public:
-  enum Kind : uint8_t { kDispatch = 1, kOutcome, kEvict, kWindow, kDue, kStopControl };
+  enum Kind : uint8_t { kDispatch = 1, kOutcome, kEvict, kWindow, kDue, kStopControl, kNodeDown, kNodeUp };
   struct Event {
     Kind kind = kDispatch;
     int64_t id = 0;        // dispatch: request id; evict: user
@@ -29,6 +29,8 @@ class EventLog {
   void window(const NodeWindowStats& w, Nanos now);
   void due(Nanos now, bool answer) { add(make(kDue, 0, now, 0, answer)); }
   void stop_control() { add(make(kStopControl)); }
+  void node_down(int node, Nanos now, bool reroute) { add(make(kNodeDown, 0, now, node, reroute)); }
+  void node_up(int node, Nanos now) { add(make(kNodeUp, 0, now, node)); }
 
   void save(const std::string& path) const;
   static EventLog load(const std::string& path);  // BadInput naming the file when unreadable

@@ -1,5 +1,7 @@
 #include "harness/cluster/front_end.h"
 
+#include <fmt/format.h>
+
 #include "common/error.h"
 #include "common/rng.h"
 #include "gr_model/window.h"
@@ -59,9 +61,25 @@ int ClusterFrontEnd::dispatch(int64_t id, Nanos now) {
   rq.window_start = window_start(r.history_len, ctx_.model.N);  // as the executor computes it
   rq.window = r.history_len - rq.window_start;
   rq.candidates = ctx_.candidates;
-  const int node = router_->route(rq, view_);
-  HELM_CHECK(node >= 0 && node < nodes_, "router returned node {}", node);
   auto& row = rows_[static_cast<size_t>(id)];
+  if (view_.live() == 0) {  // nowhere to send it
+    apply_outcome(row, Outcome{}, -1, kFailed, slo_ns_);
+    row.dispatch_lag = now - r.arrival;
+    seen_[static_cast<size_t>(id)] = 1;
+    ++failed_node_down_;
+    sink_.add(row);
+    if (log_) log_->dispatch(id, now, -1);
+    return -1;
+  }
+  int node = router_->route(rq, view_);
+  HELM_CHECK(node >= 0 && node < nodes_, "router returned node {}", node);
+  if (view_.nodes[static_cast<size_t>(node)].down) {
+    double best = 0;  // the least loaded live node; the lowest id on a tie (deterministic)
+    node = -1;
+    for (int i = 0; i < nodes_; ++i)
+      if (!view_.nodes[static_cast<size_t>(i)].down && (node < 0 || view_.expected_wait_ns(i) < best))
+        node = i, best = view_.expected_wait_ns(i);
+  }
   row.node = node;
   row.dispatch_lag = now - r.arrival;
   view_.on_dispatch(node, rq);
@@ -72,6 +90,10 @@ int ClusterFrontEnd::dispatch(int64_t id, Nanos now) {
 
 void ClusterFrontEnd::on_outcome(const NodeOutcome& w) {
   if (log_) log_->outcome(w);
+  if (w.node >= 0 && w.node < nodes_ && view_.nodes[static_cast<size_t>(w.node)].down) {
+    ++late_ignored_;  // its requests were already failed or re-routed
+    return;
+  }
   if (w.node >= 0 && w.node < nodes_) ++received_[static_cast<size_t>(w.node)];
   const int64_t id = w.o.id;
   if (id < 0 || id >= static_cast<int64_t>(rows_.size()) || seen_[static_cast<size_t>(id)]++) {
@@ -89,11 +111,13 @@ void ClusterFrontEnd::on_outcome(const NodeOutcome& w) {
 
 void ClusterFrontEnd::on_evict(int node, UserId user) {
   if (log_) log_->evict(node, user);
+  if (view_.nodes.at(static_cast<size_t>(node)).down) return;
   view_.on_evict(node, user);
 }
 
 std::optional<ControlDecision> ClusterFrontEnd::on_window(const NodeWindowStats& w, Nanos now) {
   if (log_) log_->window(w, now);
+  if (view_.nodes.at(static_cast<size_t>(w.node)).down) return std::nullopt;  // the controller skips it
   view_.on_interval(w.node, NodeSummary{w.queue_len, w.emb_share, w.emb_lookups, w.emb_hits});
   sink_.add(to_row(w));
   auto& pending = pending_rows_.at(static_cast<size_t>(w.node));
@@ -109,7 +133,44 @@ std::optional<ControlDecision> ClusterFrontEnd::on_window(const NodeWindowStats&
 }
 
 void ClusterFrontEnd::on_finished(int node, int64_t outcomes_sent) {
+  if (down(node)) return;  // what it sent after it was declared lost was ignored
   reported_.at(static_cast<size_t>(node)) = outcomes_sent;
+}
+
+std::vector<int64_t> ClusterFrontEnd::node_down(int node, Nanos now, bool reroute) {
+  if (log_) log_->node_down(node, now, reroute);
+  auto& nv = view_.nodes.at(static_cast<size_t>(node));
+  std::vector<int64_t> held;
+  if (nv.down) return held;
+  for (const auto& f : nv.in_flight) held.push_back(f.id);
+  view_.on_down(node);
+  ++losses_;
+  pending_rows_.at(static_cast<size_t>(node)).reset();  // its last decision was never applied
+  outstanding_ -= static_cast<int64_t>(held.size());
+  fault_notes_.push_back(fmt::format("node {} lost at {:.3f} s: {} requests it held {}", node, now / 1e9,
+                                     held.size(), reroute ? "re-routed" : "failed (failed_node_down)"));
+  if (reroute) {
+    rerouted_ += static_cast<int64_t>(held.size());
+    return held;
+  }
+  for (const int64_t id : held) {
+    auto& row = rows_[static_cast<size_t>(id)];
+    Outcome o;
+    o.id = id;
+    apply_outcome(row, o, node, kFailed, slo_ns_);
+    seen_[static_cast<size_t>(id)] = 1;
+    sink_.add(row);
+  }
+  failed_node_down_ += static_cast<int64_t>(held.size());
+  return {};
+}
+
+void ClusterFrontEnd::node_up(int node, Nanos now) {
+  if (log_) log_->node_up(node, now);
+  if (!down(node)) return;
+  view_.on_up(node);
+  view_.nodes[static_cast<size_t>(node)].emb_share = ctx_.policy.initial_share(ctx_.policy_context(node, nodes_));
+  fault_notes_.push_back(fmt::format("node {} back at {:.3f} s with empty caches", node, now / 1e9));
 }
 
 bool ClusterFrontEnd::targets_due(Nanos now) {
@@ -129,6 +190,10 @@ RunEnd ClusterFrontEnd::finish(const std::string& backend_note) {
   for (size_t i = 0; i < received_.size(); ++i)
     mismatched += reported_[i] >= 0 && reported_[i] != received_[i];
   RunEnd end = end_run(ctx_, rows_, seen_, duplicates_, backend_note, mismatched);
+  // Failed by cause: node_down here, no outcome (a harness bug) in end_run's outcome_missing.
+  end.footer.set("failed_node_down", failed_node_down_).set("rerouted_node_down", rerouted_);
+  end.footer.set("nodes_lost", losses_).set("late_outcomes_ignored", late_ignored_);
+  end.notes.insert(end.notes.end(), fault_notes_.begin(), fault_notes_.end());
   for (auto& p : pending_rows_)  // a node that never reported again: its own computed step
     if (p) sink_.add(*p), p.reset();
   for (size_t i = 0; i < rows_.size(); ++i)

@@ -10,6 +10,9 @@
 //   per window   on_window(w, now) -> decision the view, the /nodes row, the node's memory policy
 //                                              and its /controller row
 //                targets_due(now), targets()   `run` sends the split vector out in rounds
+//   faults       node_down(node, now[, reroute]) a node is lost: never routed to again, its
+//                                              policy not asked, what it held failed (or handed
+//                                              back to be dispatched again); node_up(node, now)
 //   at the end   stop_control(); finish(note)  no decisions after the workers stop; requests
 //                                              without an outcome become failed; the footer
 // Single-threaded: the driver's loop calls everything.
@@ -52,12 +55,25 @@ class ClusterFrontEnd {
                   EventLog* log = nullptr);
   ~ClusterFrontEnd();
 
+  // The node the request goes to. A router's answer that is a down node is replaced by the live
+  // node with the least expected wait (routers need not know about faults). -1: every node is
+  // down; the request is failed at once (cause node_down) and the driver sends it nowhere.
   int dispatch(int64_t id, Nanos now);
   void on_outcome(const NodeOutcome& o);
   void on_evict(int node, UserId user);
   std::optional<ControlDecision> on_window(const NodeWindowStats& w, Nanos now);
   // A node says how many outcomes it sent in all; finish() flags any difference from what came.
   void on_finished(int node, int64_t outcomes_sent);
+  // Node `node` is lost at `now` (the simulator's injected fault, or rank 0's timeout on a silent
+  // worker): the one place the "down" fact is kept. The requests it held (dispatched, no outcome)
+  // are failed and counted as failed_node_down, or with `reroute` returned in dispatch order,
+  // no longer outstanding, for the driver to dispatch() again. Its KV is forgotten; outcomes,
+  // windows and evictions it sends later are ignored (counted as late_outcomes_ignored).
+  std::vector<int64_t> node_down(int node, Nanos now, bool reroute = false);
+  // The node is back with empty caches at its policy's initial split (the simulator's T2).
+  void node_up(int node, Nanos now);
+  bool down(int node) const { return view_.nodes.at(static_cast<size_t>(node)).down; }
+  int nodes_down() const { return view_.size() - view_.live(); }
   bool targets_due(Nanos now);
   const std::vector<double>& targets() const { return control_.targets(); }
   void stop_control();
@@ -80,6 +96,10 @@ class ClusterFrontEnd {
   std::vector<int32_t> seen_;
   Nanos slo_ns_;
   int64_t outstanding_ = 0, duplicates_ = 0;
+  // Fault accounting for the footer: requests failed because their node was lost, handed back
+  // for re-routing, and outcomes that arrived from a node already declared down.
+  int64_t failed_node_down_ = 0, rerouted_ = 0, late_ignored_ = 0, losses_ = 0;
+  std::vector<std::string> fault_notes_;
   std::vector<int64_t> received_, reported_;  // outcomes per node: arrived, and the node's count
   bool controlling_ = true;
   // Per node, the last decision's row, waiting for the node's next window: ratio_applied is what

@@ -15,7 +15,13 @@ std::unique_ptr<NodeExecutor> make_worker_executor(const RunContext& ctx, int no
                                                    double link_bytes_per_s, const Clock& clock,
                                                    int device = -1);
 
-int run_scheduler(const RunContext& ctx, int world_size);
+// `worker_timeout_s`: a worker silent that long (no outcome, window or any other message; a live
+// worker reports every control interval) is declared lost: its requests are failed
+// (failed_node_down), nothing more is routed to it, and after the footer is written rank 0 ends
+// the job with MPI_Abort (exit 1), since MPI_Finalize would wait for the lost rank forever. This
+// covers a hung but living worker (SIGSTOP, a livelock), which mpirun cannot see; a worker that
+// dies (SIGKILL) makes mpirun end the whole job first.
+int run_scheduler(const RunContext& ctx, int world_size, double worker_timeout_s);
 int run_worker(const RunContext& ctx, int rank);
 
 }  // namespace helm

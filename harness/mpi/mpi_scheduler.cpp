@@ -25,7 +25,7 @@
 
 namespace helm {
 
-int run_scheduler(const RunContext& ctx, int world) {
+int run_scheduler(const RunContext& ctx, int world, double worker_timeout_s) {
   const int workers = world - 1;
   // The pacing loop sleeps in short steps; Linux's default 50 us timer slack would add up to
   // 50 us of dispatch lag to every wake-up.
@@ -78,7 +78,10 @@ int run_scheduler(const RunContext& ctx, int world) {
   mpi::PendingSends<int64_t> sends;
   int64_t next = 0;
   std::vector<double> no_ratios;  // rank 0 only posts
-  int finished = 0;
+  std::vector<char> finished(static_cast<size_t>(world), 0);  // kFinished received, per rank
+  // Each worker's last message (any tag), on the run's clock: the heartbeat a lost one stops.
+  std::vector<Nanos> heard(static_cast<size_t>(world), 0);
+  const Nanos timeout = static_cast<Nanos>(worker_timeout_s * 1e9);
 
   Progress progress(n, progress_options("run"));  // stderr, HELM_PROGRESS (common/progress.h)
   mpi::Inbox inbox(world);
@@ -89,6 +92,7 @@ int run_scheduler(const RunContext& ctx, int world) {
   const auto wall0 = std::chrono::steady_clock::now();
   auto poll = [&] {
     inbox.poll([&](const mpi::Inbox::Message& m) {
+      heard[static_cast<size_t>(m.source)] = clock.now();
       if (m.tag == mpi::kOutcomes) {
         for (const auto& w : mpi::view_as<mpi::WireOutcome>(m.bytes)) {
           front.on_outcome(w);
@@ -106,21 +110,40 @@ int run_scheduler(const RunContext& ctx, int world) {
         rank_wall[r] = fin.at(2);
         rank_cpu[r] = fin.at(3);
         rank_wait[r] = fin.at(4);
-        ++finished;
+        finished[r] = 1;
       } else {
         throw std::runtime_error("rank 0: unexpected message tag " + std::to_string(m.tag));
       }
     });
   };
 
+  // A worker silent past the timeout is lost: the front end fails what it held and routes around
+  // it. Returns how many workers are done: finished, or lost.
+  auto check_workers = [&](Nanos now) {
+    int done = 0;
+    for (int w = 1; w < world; ++w) {
+      const auto i = static_cast<size_t>(w);
+      if (!finished[i] && !front.down(w - 1) && now - heard[i] > timeout) {
+        const int64_t before = front.outstanding();
+        front.node_down(w - 1, now);
+        std::cerr << "helm-bench run: rank " << w << " (node " << w - 1 << ") silent for "
+                  << (now - heard[i]) / 1e9 << " s (--worker-timeout-s " << worker_timeout_s
+                  << "): lost; its " << before - front.outstanding() << " outstanding requests failed\n";
+      }
+      done += finished[i] || front.down(w - 1);
+    }
+    return done;
+  };
+
   for (;;) {
     Nanos now = clock.now();
     while (next < n && reqs[static_cast<size_t>(next)].arrival <= now) {
       const int node = front.dispatch(next, clock.now());
-      sends.send({next}, node + 1, mpi::kRequest);
+      if (node >= 0) sends.send({next}, node + 1, mpi::kRequest);  // -1: every worker is lost
       ++next;
     }
     poll();
+    check_workers(clock.now());
     progress.tick();
     sends.reap();
     now = clock.now();
@@ -132,13 +155,18 @@ int run_scheduler(const RunContext& ctx, int world) {
   }
   front.stop_control();  // a worker that stopped would never take new targets
   ratios.post(front.targets(), /*last=*/true);  // before kStop: every worker gets it
-  for (int w = 1; w < world; ++w) HELM_MPI(MPI_Send(nullptr, 0, MPI_BYTE, w, mpi::kStop, MPI_COMM_WORLD));
-  while (finished < workers) {
+  for (int w = 1; w < world; ++w)
+    if (!front.down(w - 1)) HELM_MPI(MPI_Send(nullptr, 0, MPI_BYTE, w, mpi::kStop, MPI_COMM_WORLD));
+  for (;;) {
     poll();
-    if (finished < workers) mpi::idle_sleep(200'000);
+    if (check_workers(clock.now()) == workers) break;
+    mpi::idle_sleep(200'000);
   }
-  sends.wait_all();
-  ratios.finish();
+  const bool lost = front.nodes_down() > 0;
+  if (!lost) {  // sends to, and broadcasts through, a lost rank may never complete
+    sends.wait_all();
+    ratios.finish();
+  }
 
   const RunEnd end = front.finish(ctx.opt.backend == "cuda"
       ? "backend cuda: real PCIe copies (each worker measured its link); times from CUDA events"
@@ -162,6 +190,12 @@ int run_scheduler(const RunContext& ctx, int world) {
               {{"rank_wall_ns", rank_wall}, {"rank_cpu_ns", rank_cpu}, {"rank_runqueue_wait_ns", rank_wait}});
   if (log_path) log.save(log_path);
   std::cout << format_footer(end.summary, end.notes) << "results: " << ctx.opt.out << "\n";
+  if (lost) {  // the file is complete; MPI_Finalize would wait for the lost rank forever
+    std::cout.flush();
+    std::cerr << "helm-bench run: " << front.nodes_down() << " worker(s) lost; the results file is complete; "
+              << "ending the job (MPI_Abort)\n";
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
   return 0;
 }
 

@@ -55,6 +55,12 @@ int run_worker(const RunContext& ctx, int rank) {
   NodeRuntime runtime(batching_options(ctx.opt), *exec);
   const Nanos interval = static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6);
   Nanos next_stats = interval;
+  // The drain's end, as rank 0 computes it (every rank has the trace). Past it nothing new starts
+  // and what is queued or still arriving is dropped, without waiting for kStop: under overload
+  // (or a starved core) kStop queues behind thousands of request messages, and serving them
+  // meanwhile would keep the run going long after its drain, as `sim` never does.
+  const auto& reqs = ctx.trace.requests;
+  const Nanos drain_end = (reqs.empty() ? 0 : reqs.back().arrival) + static_cast<Nanos>(ctx.opt.drain_s * 1e9);
   // The control loop: at most one --max-step move per interval. A target that arrives after this
   // interval's move (a late round) waits for the next interval; the next window's emb_share
   // reports what was applied, and rank 0 records that in /controller.
@@ -123,7 +129,7 @@ int run_worker(const RunContext& ctx, int rank) {
         const Request& r = ctx.trace.requests.at(static_cast<size_t>(id));
         const Nanos arrival = r.arrival;
         window.on_arrival(r);
-        if (!runtime.admit(id, arrival, clock.now())) {
+        if (clock.now() >= drain_end || !runtime.admit(id, arrival, clock.now())) {
           window.on_drop();
           Outcome o;
           o.id = id;
@@ -149,7 +155,17 @@ int run_worker(const RunContext& ctx, int rank) {
     // Between batches: pending page releases and background refill (never inside a batch).
     exec->background(clock.now());
     const Nanos now = clock.now();
-    if (runtime.poll(now, outcomes)) {
+    if (now >= drain_end && runtime.batcher().size() > 0) {  // the drain is over (see drain_end)
+      for (const auto& q : runtime.batcher().drain()) {
+        Outcome o;
+        o.id = q.id;
+        o.arrival = q.arrival;
+        outcomes.push_back(o);
+        window.on_drop();
+      }
+      report(kDropped);
+    }
+    if (now < drain_end && runtime.poll(now, outcomes)) {
       report(kCompleted);
       flush_wire();
     } else {
@@ -182,13 +198,15 @@ int run_worker(const RunContext& ctx, int rank) {
   out_sends.wait_all();
   stat_sends.wait_all();
   evict_sends.wait_all();
-  ratios.finish();  // rank 0 posted the last frame before kStop: this returns
   exec->set_eviction_callback({});  // `evicted` dies before the executor
+  // Finished before the last ratio frame: a broadcast relayed through a lost (hung) worker never
+  // arrives, and this worker must not look lost too for waiting on it.
   const SchedTimes sched1 = sched_times();
   const int64_t wall = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - wall0).count();
   const int64_t fin[5] = {sent, peak_rss_bytes(), wall, sched1.cpu_ns - sched0.cpu_ns,
                           sched1.runqueue_wait_ns - sched0.runqueue_wait_ns};
   HELM_MPI(MPI_Send(fin, 5, MPI_INT64_T, 0, mpi::kFinished, MPI_COMM_WORLD));
+  ratios.finish();  // rank 0 posted the last frame before kStop: this returns
   return 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
@@ -23,6 +24,9 @@ struct Node {
   WindowStats window;
   bool busy = false;
   Nanos timeout_at = -1;           // the pending timeout event, -1 when none
+  int64_t completion_seq = -1;     // the running batch's completion event (a lost batch's is stale)
+  bool down = false;               // lost (an injected fault): serves nothing, swallows arrivals
+  bool lost_unseen = false;        // lost since the last tick (it may be back already)
   std::vector<Outcome> running;    // outcomes of the batch in flight, released at its finish
   int64_t outcomes_sent = 0;       // what the node reported, checked by the front end
   Node(int id, Nanos slo_ns) : window(id, slo_ns) {}
@@ -60,19 +64,21 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
   const BatchingOptions bo = batching_options(ctx.opt);
   std::vector<Node> nodes;
   nodes.reserve(static_cast<size_t>(opt.nodes));
-  for (int i = 0; i < opt.nodes; ++i) {
+  // A node's executor and runtime, empty (at the start, and when a lost node is rebuilt).
+  auto build = [&](Node& nd, int i) {
     // --scale shrinks the catalogue and population (the profile) AND the pool, so the caches'
     // pressure keeps its shape at a fraction of the memory. `run` does not scale its pool:
     // compare the two only at --scale 1. The link is the cost model's.
     NodeOptions so = node_options(ctx, i, opt.nodes, opt.link_bytes_per_s, ctx.opt.scale, false);
     so.link_latency = opt.link_latency;
-    Node& nd = nodes.emplace_back(i, static_cast<Nanos>(ctx.opt.slo_ms * 1e6));
+    nd.runtime.reset();  // it refers to the executor
     if (ctx.opt.executor == "noop")
       nd.exec = std::make_unique<NoopExecutor>(ctx.trace, so.emb_share);
     else
       nd.exec = std::make_unique<CostModelExecutor>(ctx.trace, ctx.model, cost, table, so);
     nd.runtime = std::make_unique<NodeRuntime>(bo, *nd.exec);
-  }
+  };
+  for (int i = 0; i < opt.nodes; ++i) build(nodes.emplace_back(i, static_cast<Nanos>(ctx.opt.slo_ms * 1e6)), i);
   // Every cluster-level decision is the front end's, exactly as on rank 0 of `run`.
   Progress progress(n, progress_options("sim"));  // stderr, HELM_PROGRESS (common/progress.h)
   RowCollector sink;
@@ -116,7 +122,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     if (nd.runtime->poll(t, nd.running)) {
       nd.busy = true;
       ++res.batches;
-      push(nd.running.front().finish, kSimCompletion, i);
+      nd.completion_seq = q.push(nd.running.front().finish, kSimCompletion, i);
       return;
     }
     const Nanos d = nd.runtime->batcher().deadline();
@@ -129,6 +135,25 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     NodeWindowStats w = to_window(nd.window.close(t, queue_len, nd.exec->link_stats(), nd.exec->emb_share()));
     nd.window.fill_burst(w);
     return w;
+  };
+
+  for (const NodeFault& f : opt.faults) {  // per node in time order: each event toggles it
+    push(f.down, kSimFault, f.node);
+    if (f.up >= 0) push(f.up, kSimFault, f.node);
+  }
+  // A lost node's requests handed back by the front end (--on-fail reroute) go out again now.
+  auto redispatch = [&](const std::vector<int64_t>& ids, Nanos t) {
+    for (const int64_t id : ids) {
+      const Request& r = reqs[static_cast<size_t>(id)];
+      const int node = front.dispatch(id, t);
+      Node& nd = nodes[static_cast<size_t>(node)];
+      nd.window.on_arrival(r);
+      if (!nd.runtime->admit(id, r.arrival, t)) {
+        drop(id, r.arrival, node);
+        continue;
+      }
+      try_start(node, t);
+    }
   };
 
   push(interval, kSimTick, -1);
@@ -157,6 +182,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
         const Request& r = reqs[static_cast<size_t>(next++)];
         const int node = front.dispatch(r.id, r.arrival);  // rank 0 sends it when it is due
         Node& nd = nodes[static_cast<size_t>(node)];
+        if (nd.down) break;  // lost with the node; the front end learns at the next tick
         nd.window.on_arrival(r);
         if (!nd.runtime->admit(r.id, r.arrival, e.time)) {
           drop(r.id, r.arrival, node);
@@ -167,6 +193,8 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
       }
       case kSimCompletion: {
         Node& nd = nodes[static_cast<size_t>(e.node)];
+        if (e.seq != nd.completion_seq) break;  // the batch was lost with its node
+        nd.completion_seq = -1;
         for (const Outcome& o : nd.running) {
           record(o, e.node, kCompleted);
           nd.window.on_outcome(o);
@@ -183,14 +211,45 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
         try_start(e.node, e.time);
         break;
       }
+      case kSimFault: {
+        Node& nd = nodes[static_cast<size_t>(e.node)];
+        nd.exec->set_eviction_callback({});
+        if (!nd.down) {  // lost: queue, running batch, caches; rebuilt empty for its return
+          build(nd, e.node);
+          nd.window = WindowStats(e.node, static_cast<Nanos>(ctx.opt.slo_ms * 1e6));
+          nd.running.clear();
+          nd.busy = false;
+          nd.timeout_at = nd.completion_seq = -1;
+          nd.down = nd.lost_unseen = true;
+        } else {
+          nd.down = false;
+          nd.window = WindowStats(e.node, static_cast<Nanos>(ctx.opt.slo_ms * 1e6));
+        }
+        nd.exec->set_eviction_callback([&front, i = e.node](UserId u) { front.on_evict(i, u); });
+        break;
+      }
       case kSimTick: {
+        // The front end learns of losses and returns from the reports of this tick.
+        std::vector<int64_t> handed_back;
+        for (int i = 0; i < opt.nodes; ++i) {
+          Node& nd = nodes[static_cast<size_t>(i)];
+          if (nd.lost_unseen) {
+            auto ids = front.node_down(i, e.time, opt.reroute);
+            handed_back.insert(handed_back.end(), ids.begin(), ids.end());
+            nd.lost_unseen = false;
+          }
+          if (!nd.down && front.down(i)) front.node_up(i, e.time);
+        }
+        std::sort(handed_back.begin(), handed_back.end());  // by id = arrival order
+        redispatch(handed_back, e.time);
         for (auto& nd : nodes) {
+          if (nd.down) continue;  // no report, no decision: the controller skips it
           NodeWindowStats w = close_window(nd, e.time, static_cast<int64_t>(nd.runtime->batcher().size()));
           nd.exec->fill_window(w);
           // The split moves at once: rank 0's round trip is instantaneous in virtual time.
           if (const auto d = front.on_window(w, e.time)) nd.exec->set_share(d->applied);
         }
-        bool active = next < n;
+        bool active = next < n || front.outstanding() > 0;  // a lost node's requests: until detected
         for (const auto& nd : nodes) active = active || nd.busy || nd.runtime->batcher().size() > 0;
         if (active) push(e.time + interval, kSimTick, -1);
         break;
@@ -199,9 +258,12 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
   }
   // The drain is over: whatever is still queued was not served in time.
   front.stop_control();
+  for (int i = 0; i < opt.nodes; ++i)  // lost after the last tick: failed (nothing to re-route to in time)
+    if (nodes[static_cast<size_t>(i)].lost_unseen) front.node_down(i, now, false);
   for (size_t i = 0; i < nodes.size(); ++i)
     for (const auto& qd : nodes[i].runtime->batcher().drain()) drop(qd.id, qd.arrival, static_cast<int>(i));
-  for (auto& nd : nodes) front.on_window(close_window(nd, now, 0), now);
+  for (auto& nd : nodes)
+    if (!nd.down) front.on_window(close_window(nd, now, 0), now);
   for (int i = 0; i < opt.nodes; ++i) front.on_finished(i, nodes[static_cast<size_t>(i)].outcomes_sent);
   for (auto& nd : nodes) nd.exec->set_eviction_callback({});  // the front end dies before the nodes
   progress.finish();

@@ -9,6 +9,11 @@
 //
 // A node is busy from a batch's start to its finish; when free it polls its batcher at the
 // events that can make a batch ready (an arrival, a completion, the oldest request's timeout).
+// Node faults (node_faults.h): at T the node loses its queue, its running batch and its caches
+// (the executor is rebuilt empty) and swallows what is routed to it; the front end is told at
+// the next control tick, as rank 0 would notice a node's missing report, and fails what the node
+// held or hands it back for re-routing. At T2 the node serves again; the next tick tells the
+// front end, which routes to it from then on.
 // Deterministic: no wall clock and no unseeded randomness is read anywhere in the loop.
 #pragma once
 #include <string>
@@ -17,6 +22,7 @@
 #include "gr_model/cost_model.h"
 #include "harness/cluster/request_rows.h"
 #include "harness/run_context.h"
+#include "harness/sim/node_faults.h"
 
 namespace helm {
 
@@ -25,6 +31,8 @@ struct SimOptions {
   double link_bytes_per_s = 0;  // effective link rate (cost model's, or --h2d-gbps)
   Nanos link_latency = 0;
   std::string cost_model_path;  // recorded in the results
+  std::vector<NodeFault> faults;  // --fail-node (node_faults.h)
+  bool reroute = false;           // --on-fail reroute: a lost node's requests go to live nodes
 };
 
 struct SimResult {

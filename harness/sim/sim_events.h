@@ -13,7 +13,7 @@
 
 namespace helm {
 
-enum SimEventKind : int { kSimCompletion = 0, kSimArrival = 1, kSimTimeout = 2, kSimTick = 3 };
+enum SimEventKind : int { kSimFault = 0, kSimCompletion = 1, kSimArrival = 2, kSimTimeout = 3, kSimTick = 4 };
 
 struct SimEvent {
   Nanos time = 0;
@@ -29,7 +29,11 @@ struct SimEvent {
 
 class SimEventQueue {
  public:
-  void push(Nanos time, int kind, int node) { q_.push(SimEvent{time, kind, seq_++, node}); }
+  // Returns the event's sequence number (a driver may cancel an event by remembering it).
+  int64_t push(Nanos time, int kind, int node) {
+    q_.push(SimEvent{time, kind, seq_, node});
+    return seq_++;
+  }
   bool empty() const { return q_.empty(); }
   const SimEvent& top() const { return q_.top(); }
   SimEvent pop() {

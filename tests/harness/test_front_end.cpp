@@ -2,6 +2,9 @@
 // from what arrived turns the footer's exactly-once verdict to FAIL; a clean run passes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "harness/cluster/front_end.h"
 #include "test_sim_util.h"
 
@@ -63,3 +66,56 @@ TEST(FrontEndAccounting, NodeCountMismatchFails) {
   EXPECT_FALSE(end.summary.exactly_once);
   EXPECT_EQ(end.footer.integer("outcome_count_mismatches"), 1);
 }
+
+// A lost node, as rank 0 of `run` declares one: whatever a router answers, nothing is dispatched
+// to it; what it held fails once; its late outcomes are ignored; the accounting still closes.
+class FrontEndLostNode : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FrontEndLostNode, NothingGoesToIt) {
+  RunOptions o = simtest::tiny_options();
+  o.router = GetParam();
+  const RunContext ctx = build_run_context(o, "");
+  RowCollector sink;
+  constexpr int kNodes = 4, kLost = 2;
+  ClusterFrontEnd front(ctx, kNodes, NodeFacts{1e9, 4}, sink);
+  const auto& reqs = ctx.trace.requests;
+  const size_t half = reqs.size() / 2;
+  std::vector<int64_t> held;  // dispatched to the node that will be lost, never answered
+  for (size_t i = 0; i < half; ++i)
+    if (front.dispatch(reqs[i].id, reqs[i].arrival) == kLost) held.push_back(reqs[i].id);
+  ASSERT_FALSE(held.empty());
+  for (size_t i = 0; i < half; ++i) {  // the others answer
+    const int64_t id = reqs[i].id;
+    if (std::find(held.begin(), held.end(), id) != held.end()) continue;
+    NodeOutcome out;
+    out.o.id = id, out.o.arrival = reqs[i].arrival, out.o.start = reqs[i].arrival;
+    out.o.finish = reqs[i].arrival + 1000, out.o.batch_size = 1;
+    out.node = front.rows()[static_cast<size_t>(id)].node;
+    front.on_outcome(out);
+  }
+  EXPECT_TRUE(front.node_down(kLost, reqs[half].arrival).empty());  // failed, not handed back
+  EXPECT_EQ(front.outstanding(), 0);
+  for (size_t i = half; i < reqs.size(); ++i) EXPECT_NE(front.dispatch(reqs[i].id, reqs[i].arrival), kLost);
+  NodeOutcome late;  // the lost node answers after all
+  late.o.id = held.front(), late.node = kLost;
+  front.on_outcome(late);
+  for (size_t i = half; i < reqs.size(); ++i) {
+    NodeOutcome out;
+    out.o.id = reqs[i].id, out.o.finish = reqs[i].arrival + 1000, out.o.batch_size = 1;
+    out.node = front.rows()[static_cast<size_t>(reqs[i].id)].node;
+    front.on_outcome(out);
+  }
+  const RunEnd end = front.finish("");
+  EXPECT_TRUE(end.summary.exactly_once);
+  EXPECT_EQ(end.footer.integer("failed_node_down"), static_cast<int64_t>(held.size()));
+  EXPECT_EQ(end.footer.integer("late_outcomes_ignored"), 1);
+  EXPECT_EQ(end.footer.integer("nodes_lost"), 1);
+  for (const int64_t id : held) EXPECT_EQ(front.rows()[static_cast<size_t>(id)].status, kFailed);
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryRouter, FrontEndLostNode, ::testing::ValuesIn(router_names()),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (auto& c : n) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return n;
+                         });
