@@ -118,8 +118,12 @@ class EmbCache {
     uint32_t page : 31;  // local page (== slot / rows_per_page, kept to avoid a division)
     uint32_t ref : 1;    // CLOCK reference bit
   };
+  // Grown a page of slots at a time, to millions of slots: on 2 MiB pages its reallocations
+  // fault 512x less often (the 4 KiB faults of their copies were most of the simulator's
+  // kernel time on long-history profiles).
+  using Slots = std::vector<Slot, HugePageAllocator<Slot>>;
   struct SlotKey {  // the index's key_of: a slot's item
-    const std::vector<Slot>* slots;
+    const Slots* slots;
     uint64_t operator()(uint32_t s) const { return static_cast<uint64_t>((*slots)[s].item); }
   };
   SlotKey key_of_slot() const { return {&slots_}; }
@@ -146,7 +150,7 @@ class EmbCache {
   std::vector<PageId> pages_;            // local page -> pool page
   std::vector<std::byte*> page_base_;    // local page -> bytes (nullptr without bytes)
   std::vector<uint32_t> page_epoch_;     // local page -> batch that pinned it
-  std::vector<Slot> slots_;
+  Slots slots_;
   std::vector<uint32_t> free_slots_;
   SlotIndex index_;                      // item -> slot
   FreqSketch sketch_;
