@@ -66,7 +66,11 @@ inline const float* EmbCache::use_slot(uint32_t s) {
 
 void EmbCache::lookup_batch(std::span<const ItemId> items, std::vector<const float*>& rows,
                             EmbBatchStats& st) {
-  if (on_access_) on_access_(items);
+  if (on_access_) {
+    in_access_ = true;
+    on_access_(items);
+    in_access_ = false;
+  }
   EmbBatchStats b;
   rows.resize(items.size());
   const auto staged_key = [this](uint32_t k) { return static_cast<uint64_t>(staged_items_[k]); };

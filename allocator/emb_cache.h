@@ -101,6 +101,9 @@ class EmbCache {
   // Called with the ids of every lookup_batch() call before the lookup (the refill planner's
   // sketch and the miss-ratio curves listen, in `run` and `sim` alike). Must not call back in.
   void set_access_observer(std::function<void(std::span<const ItemId>)> f) { on_access_ = std::move(f); }
+  // True only inside that call: the ids it is given are looked up right after it (the refill
+  // planner relies on this to know its ring's rows were looked up, not merely reported).
+  bool in_access_observer() const { return in_access_; }
   // Called after each lookup_batch() call with the rows it counted as lookups, in order: each
   // distinct row once per batch (a repeat inside the batch, or one served from this batch's
   // staging, is not a lookup). This is the stream the cache's policy sees, so a model of the
@@ -166,6 +169,7 @@ class EmbCache {
   static constexpr size_t kStageRows = 256;
   EmbStats stats_;
   std::function<void(std::span<const ItemId>)> on_access_;
+  bool in_access_ = false;
   std::function<void(std::span<const ItemId>)> on_lookup_;
   std::vector<ItemId> looked_up_;  // this call's distinct rows, for on_lookup_
 };
