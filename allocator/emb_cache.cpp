@@ -66,13 +66,17 @@ inline const float* EmbCache::use_slot(uint32_t s) {
 
 void EmbCache::lookup_batch(std::span<const ItemId> items, std::vector<const float*>& rows,
                             EmbBatchStats& st) {
-  if (on_access_) on_access_(items);
+  for (ItemId item : items)  // checked up front: keeps the pipelined loop below lean
+    HELM_CHECK(item >= 0 && item < table_rows_, "item {} outside the table", item);
+  if (on_access_) {  // after the checks: every id it is given is then looked up
+    in_access_ = true;
+    on_access_(items);
+    in_access_ = false;
+  }
   EmbBatchStats b;
   rows.resize(items.size());
   const auto staged_key = [this](uint32_t k) { return static_cast<uint64_t>(staged_items_[k]); };
   const size_t n = items.size();
-  for (ItemId item : items)  // checked up front: keeps the pipelined loop below lean
-    HELM_CHECK(item >= 0 && item < table_rows_, "item {} outside the table", item);
   // Software pipeline over the batch (the batch API exists for this): item i+16's index bucket
   // and sketch word are prefetched, item i+8's slot is guessed from the index and prefetched,
   // so the cache misses of independent lookups overlap. Guesses are confirmed at item i.

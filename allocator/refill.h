@@ -68,6 +68,7 @@ struct RefillOptions {
   uint64_t window_records = 1 << 14;   // sampled accesses per sub-window
   size_t recent = 1 << 12;             // ring of recent sampled accesses: the refill candidates
   uint32_t min_estimate = 2;           // rows sampled fewer times in the window are not refilled
+  bool probe_every_plan = false;       // never skip a plan's probes (the reference for tests)
 };
 
 struct RefillStats {
@@ -76,6 +77,7 @@ struct RefillStats {
   int64_t rows_landed = 0;      // placed in the cache
   int64_t rows_wasted = 0;      // landed but already resident (a demand miss was faster) or no room
   int64_t plans = 0;
+  int64_t plans_skipped = 0;    // of `plans`: empty without probes (no row departed, see plan())
 };
 
 class RefillPlanner {
@@ -98,6 +100,10 @@ class RefillPlanner {
  private:
   void plan();
   void land();
+  // Rows that left the cache or were refused since it was built (evictions, releases,
+  // rejections): between two departures every looked-up row stays resident.
+  int64_t departures() const { return cache_.stats().evictions + cache_.stats().rejected; }
+  void note_departures();
   static const std::vector<ItemId>& distinct(const std::vector<ItemId>& ring);
   EmbCache& cache_;
   H2DLink& link_;
@@ -111,6 +117,10 @@ class RefillPlanner {
   size_t plan_pos_ = 0;
   bool stale_ = true;            // a plan is worth computing (new accesses or new room)
   uint64_t planned_at_ = 0;      // sketch_.records() at the last plan
+  // departures() when last looked at, and sketch_.records() before the first record() call that
+  // saw it: every ring entry recorded from there on was looked up after the last departure.
+  int64_t seen_departures_ = 0;
+  uint64_t departed_at_ = 0;
   std::vector<ItemId> inflight_;
   Nanos inflight_done_ = 0;
   double tokens_ = 0;            // bytes the budget allows now (<= chunk_bytes)

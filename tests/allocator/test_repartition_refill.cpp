@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <span>
 #include <vector>
 
 #include "allocator/refill.h"
@@ -156,6 +157,74 @@ TEST(Refill, NeverAboveItsBudgetOverAnyWindowAndYieldsToDemand) {
   double total = 0;
   for (const auto& [when, b] : issued) total += static_cast<double>(b);
   EXPECT_GT(total, 0.3 * per_ns * static_cast<double>(issued.back().first));
+}
+
+// A plan is skipped (no probes) when no row left the cache or was refused since the ring's
+// oldest entry: then every ring row is resident and the plan is empty anyway. Two identical
+// caches fed the same batches through their access observers, one planner skipping and one
+// probing every plan, make the same decisions throughout: phases with room and nothing evicted
+// (skips), a full cache evicting and refusing, more room after that (real plans), a shrink that
+// releases pages. Ids recorded from outside a lookup are never trusted to be resident.
+TEST(Refill, SkippedPlansDecideExactlyAsProbedPlans) {
+  struct Node {
+    explicit Node(RefillOptions o)
+        : table(100000, 16, 5, 1.0f), device(64 * kPage, kPage), pool(64, 0.25), emb(pool, device, table),
+          link(1e8, 500), refill(emb, link, o) {
+      emb.set_access_observer([this](std::span<const ItemId> ids) { refill.record(ids); });
+    }
+    GeneratedHostTable table;
+    NullDevice device;
+    PagePool pool;
+    EmbCache emb;
+    H2DLink link;
+    RefillPlanner refill;
+  };
+  RefillOptions o = small_opts();
+  o.recent = 256;
+  Node a(o);
+  o.probe_every_plan = true;
+  Node b(o);
+  Rng rng(11);
+  ZipfSampler z(3000, 1.0);
+  std::vector<const float*> rows;
+  EmbBatchStats sa, sb;
+  Nanos t = 0;
+  for (int i = 0; i < 6000; ++i) {
+    if (i % 1500 == 700) {  // more room: refill has somewhere to load its plans
+      a.pool.set_emb_share(0.75), b.pool.set_emb_share(0.75);
+    } else if (i % 1500 == 1400) {  // less: the cache gives pages back (departures)
+      a.pool.set_emb_share(0.25), b.pool.set_emb_share(0.25);
+      ASSERT_EQ(a.emb.release_pages(a.emb.pages() / 2), b.emb.release_pages(b.emb.pages() / 2));
+    }
+    std::vector<ItemId> batch(1 + rng.below(40));
+    for (auto& id : batch) id = static_cast<ItemId>(z(rng)) - 1;
+    a.emb.lookup_batch(batch, rows, sa);
+    b.emb.lookup_batch(batch, rows, sb);
+    a.emb.end_batch();
+    b.emb.end_batch();
+    t += static_cast<Nanos>(rng.below(20'000));
+    ASSERT_EQ(a.refill.tick(t), b.refill.tick(t)) << "batch " << i;
+    ASSERT_EQ(a.emb.resident_rows(), b.emb.resident_rows()) << "batch " << i;
+  }
+  const RefillStats &ra = a.refill.stats(), &rb = b.refill.stats();
+  EXPECT_EQ(ra.chunks, rb.chunks);
+  EXPECT_EQ(ra.rows_landed, rb.rows_landed);
+  EXPECT_EQ(ra.plans, rb.plans);
+  EXPECT_EQ(rb.plans_skipped, 0);
+  EXPECT_GT(ra.plans_skipped, 0);                 // the shortcut was taken...
+  EXPECT_LT(ra.plans_skipped, ra.plans);          // ...and not always
+  EXPECT_GT(ra.rows_landed, 0);                   // real plans loaded rows
+  EXPECT_GT(a.emb.stats().evictions + a.emb.stats().rejected, 0);
+  EXPECT_EQ(a.emb.stats().hits, b.emb.stats().hits);
+  for (ItemId it = 0; it < 3000; ++it) ASSERT_EQ(a.emb.contains(it), b.emb.contains(it)) << it;
+  // Ids reported outside a lookup (not resident): the next plan probes them and finds them.
+  Node c(small_opts());
+  std::vector<ItemId> hot(64, 42);
+  c.refill.record(hot);
+  c.pool.set_emb_share(0.5);
+  for (int k = 0; k < 100 && c.refill.stats().rows_landed == 0; ++k) c.refill.tick(t += 100'000);
+  EXPECT_TRUE(c.emb.contains(42));
+  EXPECT_EQ(c.refill.stats().plans_skipped, 0);
 }
 
 }  // namespace
