@@ -41,6 +41,9 @@ WorthMeasurement measure_kv_worth(const RunOptions& o, const ModelConfig& cfg, i
 
 std::optional<CostModel> load_worth_model(const RunOptions& o, const ModelConfig& cfg) {
   if (o.cost_model.empty()) return std::nullopt;
+  if (o.backend != "cpu")  // the CUDA executor still values a hit by its measured forward
+    bad_input("--cost-model {}: applies to --backend cpu only (the {} executor does not take it yet)", o.cost_model,
+              o.backend);
   CostModel m = load_cost_model(resolve_cost_model(o.cost_model));
   // Another backend's nanoseconds (a GPU's) or another model's shapes would misprice every hit.
   if (m.backend != o.backend)

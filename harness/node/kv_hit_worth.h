@@ -44,7 +44,8 @@ struct WorthMeasurement {
 };
 WorthMeasurement measure_kv_worth(const RunOptions& o, const ModelConfig& cfg, int candidates);
 // Loads and checks --cost-model for `run` (BadInput naming the option on a model calibrated for
-// another backend or model config). Empty name: nullopt.
+// another backend or model config, or with --backend cuda, whose executor does not take it yet).
+// Empty name: nullopt.
 std::optional<CostModel> load_worth_model(const RunOptions& o, const ModelConfig& cfg);
 // The results file's kv_hit_worth attribute: the source and how it was derived.
 std::string describe_kv_worth(const RunOptions& o, bool policy_needs_curves, double measured_ns_per_token);
