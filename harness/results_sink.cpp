@@ -65,7 +65,8 @@ void ResultsSink::finish(const RootAttributes& footer, const std::vector<int64_t
   drain_into_file();
   for (const auto& [k, v] : footer.items()) writer_.set_attr(k, v);
   if (!peak_rss.empty()) writer_.set_attr_array("peak_rss_bytes", peak_rss);
-  for (const auto& [name, values] : per_rank) writer_.set_attr_array(name, values);
+  for (const auto& [name, values] : per_rank)
+    if (!values.empty()) writer_.set_attr_array(name, values);
   writer_.close();
 }
 

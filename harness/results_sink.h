@@ -21,8 +21,8 @@ class ResultsSink final : public RowSink {
   void add(const NodeRow& r) override;
   void add(const ControllerRow& r) override;
   // Stops the thread, writes what is left, adds `footer` attributes and closes the file.
-  // `peak_rss`: one value per rank (the root attribute peak_rss_bytes); `per_rank`: more such
-  // arrays (name, one value per rank).
+  // `peak_rss`: one value per rank (the root attribute peak_rss_bytes); `per_rank`: more int64
+  // arrays (name, values: one per rank, or e.g. clock_samples' rows); empty ones are not written.
   void finish(const RootAttributes& footer, const std::vector<int64_t>& peak_rss = {},
               const std::vector<std::pair<std::string, std::vector<int64_t>>>& per_rank = {});
 

@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "harness/cli/commands.h"
 #include "harness/mpi/mpi_driver.h"
+#include "harness/node/kv_hit_worth.h"
 
 namespace helm {
 
@@ -23,6 +24,12 @@ int cmd_run(int argc, char** argv) {
        "the footer is written and the job ends with exit 1");
   desc.add(faults);
   add_run_options(desc, opt);
+  desc.add_options()("cost-model", cli::po::value(&opt.cost_model)->default_value(opt.cost_model, cli::shown(opt.cost_model)),
+                     "a calibrated cost model of this backend and model (calibrate --out FILE, or a shipped "
+                     "cpu-* name) that values a KV hit at its marginal recompute cost for the mrc policy; "
+                     "empty: each worker measures it at start-up")
+      ("clock-resync-s", cli::po::value(&opt.clock_resync_s)->default_value(opt.clock_resync_s, cli::shown(opt.clock_resync_s)),
+       "re-measure the clock offset of workers on other hosts this often and correct their clocks (0 = only at start-up)");
   auto p = cli::parse("run", "[options]   (under mpirun -np N, N >= 2)", desc, argc, argv);
   if (p.help) return 0;
   // Two intervals at least: a live worker's report may come a batch late.
@@ -36,6 +43,8 @@ int cmd_run(int argc, char** argv) {
     opt.out = buf;
   }
   RunContext ctx = build_run_context(opt, cli::effective_config(p.vm));
+  if (!(opt.clock_resync_s >= 0)) bad_input("--clock-resync-s: must be >= 0 seconds (0 = never), got {}", opt.clock_resync_s);
+  load_worth_model(ctx.opt, ctx.model);  // bad input before MPI (each worker loads it again)
   init_blas();
 
   int provided = 0;

@@ -60,6 +60,10 @@ struct RunOptions {
   int64_t queue_cap = 256;
   double h2d_gbps = 0;                // 0 = the link rule against --link-like (node/link_setup.h)
   std::string link_like = "a100-80gb"; // the device whose miss:compute ratio the CPU link keeps
+  // `run` only (sim, oracle and train declare their own --cost-model): a calibrated model of this
+  // backend that values a KV hit; empty = measured by the workers (harness/node/kv_hit_worth.h).
+  std::string cost_model;
+  double clock_resync_s = 10;  // `run` only: re-measure other hosts' clock offsets this often (0 = never)
   double h2d_latency_us = 10;
   double control_interval_ms = 1000;
   double warmup_s = 2;

@@ -11,8 +11,10 @@ namespace helm {
 
 // The real executor of node `node` on the run's clock: the CPU backend's HSTU forward over its
 // pool, or with --backend cuda the CUDA executor on GPU `device` (choose_local_device's choice).
+// `worth`: what a KV hit saves (the CPU executor's mrc input; harness/node/kv_hit_worth.h).
 std::unique_ptr<NodeExecutor> make_worker_executor(const RunContext& ctx, int node, int nodes,
-                                                   double link_bytes_per_s, const Clock& clock,
+                                                   double link_bytes_per_s, const KvHitWorth& worth,
+                                                   const Clock& clock,
                                                    int device = -1);
 
 // `worker_timeout_s`: a worker silent that long (no outcome, window or any other message; a live

@@ -13,8 +13,10 @@
 namespace helm {
 
 std::unique_ptr<NodeExecutor> make_worker_executor(const RunContext& ctx, int node, int nodes,
-                                                   double link_bytes_per_s, const Clock& clock, int device) {
+                                                   double link_bytes_per_s, const KvHitWorth& worth,
+                                                   const Clock& clock, int device) {
   NodeOptions e = node_options(ctx, node, nodes, link_bytes_per_s, 1.0, true);
+  e.kv_worth = worth;
   const uint64_t seed = stream_seed(ctx.opt.seed, "weights");
   if (ctx.opt.backend == "cuda") {
 #ifdef HELM_HAVE_CUDA

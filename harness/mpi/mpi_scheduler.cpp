@@ -15,9 +15,11 @@
 #include "harness/cluster/event_log.h"
 #include "harness/cli/provenance.h"
 #include "harness/mpi/clock_sync.h"
+#include "harness/mpi/clock_tracker.h"
 #include "harness/mpi/inbox.h"
 #include "harness/mpi/mpi_driver.h"
 #include "harness/mpi/mpi_util.h"
+#include "harness/node/kv_hit_worth.h"
 #include "harness/node/link_setup.h"
 #include "harness/mpi/nccl_broadcast.h"
 #include "harness/results_sink.h"
@@ -41,24 +43,32 @@ int run_scheduler(const RunContext& ctx, int world, double worker_timeout_s) {
   const LocalDevice dev = choose_local_device(MPI_COMM_WORLD);
   RatioBroadcast ratios(MPI_COMM_WORLD, workers, dev, 0, ctx.opt.backend == "cuda");
   const std::string gpus = gather_gpu_descriptions(MPI_COMM_WORLD, dev);
-  const auto clocks = sync_clocks(world, mpi::share_host_names());
+  const auto hosts = mpi::share_host_names();
   // The link rule's CPU side, measured on each worker in turn (the others sleep), at the
   // priority it will serve with before it lowers it; the median sets the one rate of the run.
-  std::vector<double> cpu_ns;
-  for (int w = 1; w < world && link_needs_measurement(ctx.opt); ++w) {
+  // The KV hit worth is measured in the same turn (harness/node/kv_hit_worth.h).
+  std::vector<double> cpu_ns, worth_ns;
+  const bool measure = link_needs_measurement(ctx.opt) || kv_worth_needs_measurement(ctx.opt, ctx.policy.needs_curves);
+  for (int w = 1; w < world && measure; ++w) {
     HELM_MPI(MPI_Send(nullptr, 0, MPI_BYTE, w, mpi::kMeasureLink, MPI_COMM_WORLD));
     mpi::wait_for_message(w);
-    double ns = 0;
-    HELM_MPI(MPI_Recv(&ns, 1, MPI_DOUBLE, w, mpi::kMeasureLink, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-    cpu_ns.push_back(ns);
+    mpi::SetupTimes t;
+    HELM_MPI(MPI_Recv(&t, sizeof t, MPI_BYTE, w, mpi::kMeasureLink, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+    cpu_ns.push_back(t.link_ns);
+    worth_ns.push_back(t.kv_worth_ns_per_token);
   }
-  std::sort(cpu_ns.begin(), cpu_ns.end());
-  const LinkSetup link = link_setup(ctx.opt, ctx.model, ctx.candidates, cpu_ns.empty() ? 0 : cpu_ns[cpu_ns.size() / 2]);
+  const auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
+  };
+  const double worth = median(worth_ns);
+  const LinkSetup link = link_setup(ctx.opt, ctx.model, ctx.candidates, median(cpu_ns));
   std::cout << "h2d link: " << link.describe << "\n";
+  const auto clocks = sync_clocks(world, hosts);  // after the measurements: fresh at the start
   // t = 0 of the run, a little in the future so every worker has its start message in time.
   const int64_t origin_raw = mpi::steady_raw_ns() + 300'000'000;
   for (int w = 1; w < world; ++w) {
-    mpi::StartMsg s{origin_raw + clocks[static_cast<size_t>(w)].offset, link.bytes_per_s};
+    mpi::StartMsg s{origin_raw + clocks[static_cast<size_t>(w)].offset, link.bytes_per_s, worth};
     HELM_MPI(MPI_Send(&s, sizeof s, MPI_BYTE, w, mpi::kStart, MPI_COMM_WORLD));
   }
 
@@ -66,6 +76,8 @@ int run_scheduler(const RunContext& ctx, int world, double worker_timeout_s) {
   attrs.set("h2d_bytes_per_s", link.bytes_per_s).set("h2d_link", link.describe);
   attrs.set("h2d_link_rule", link.rule).set("link_cpu_ns", link.cpu_ns);
   attrs.set("clock_offsets", describe_offsets(clocks));
+  if (!clock_hook().empty()) attrs.set("clock_hook", clock_hook());
+  attrs.set("kv_hit_worth", describe_kv_worth(ctx.opt, ctx.policy.needs_curves, worth));
   attrs.set("ratio_transport", ratios.transport()).set("ratio_transport_why", ratios.reason());
   attrs.set("gpu_devices", gpus);
   ResultsSink sink(ctx.opt.out, attrs);
@@ -85,11 +97,13 @@ int run_scheduler(const RunContext& ctx, int world, double worker_timeout_s) {
 
   Progress progress(n, progress_options("run"));  // stderr, HELM_PROGRESS (common/progress.h)
   mpi::Inbox inbox(world);
+  ClockTracker tracker(clocks, static_cast<Nanos>(ctx.opt.clock_resync_s * 1e9), origin_raw);
   std::vector<int64_t> peak_rss(static_cast<size_t>(world), 0);
   // Per rank over its serving loop: wall, on-CPU and runnable-but-waiting ns (provenance.h).
   std::vector<int64_t> rank_wall(static_cast<size_t>(world), 0), rank_cpu(rank_wall), rank_wait(rank_wall);
   const SchedTimes sched0 = sched_times();
   const auto wall0 = std::chrono::steady_clock::now();
+  std::vector<double> kv_worth(static_cast<size_t>(workers), 0), forward_worth = kv_worth;  // per worker, at its end
   auto poll = [&] {
     inbox.poll([&](const mpi::Inbox::Message& m) {
       heard[static_cast<size_t>(m.source)] = clock.now();
@@ -102,14 +116,18 @@ int run_scheduler(const RunContext& ctx, int world, double worker_timeout_s) {
         front.on_window(mpi::view_as<NodeWindowStats>(m.bytes).at(0), clock.now());  // targets go out in rounds
       } else if (m.tag == mpi::kEvictions) {
         for (const int64_t u : mpi::view_as<int64_t>(m.bytes)) front.on_evict(m.source - 1, u);
+      } else if (m.tag == mpi::kResyncPong) {
+        tracker.on_pong(m.source, m.bytes);
       } else if (m.tag == mpi::kFinished) {
-        const auto fin = mpi::view_as<int64_t>(m.bytes);
-        front.on_finished(m.source - 1, fin.at(0));  // checked against what arrived
+        const auto fin = mpi::view_as<mpi::FinishedMsg>(m.bytes).at(0);
+        front.on_finished(m.source - 1, fin.outcomes_sent);  // checked against what arrived
         const auto r = static_cast<size_t>(m.source);
-        peak_rss[r] = fin.at(1);
-        rank_wall[r] = fin.at(2);
-        rank_cpu[r] = fin.at(3);
-        rank_wait[r] = fin.at(4);
+        peak_rss[r] = fin.peak_rss_bytes;
+        rank_wall[r] = fin.wall_ns;
+        rank_cpu[r] = fin.cpu_ns;
+        rank_wait[r] = fin.runqueue_wait_ns;
+        kv_worth[r - 1] = fin.kv_hit_ns_per_token;
+        forward_worth[r - 1] = fin.forward_ns_per_token;
         finished[r] = 1;
       } else {
         throw std::runtime_error("rank 0: unexpected message tag " + std::to_string(m.tag));
@@ -146,6 +164,8 @@ int run_scheduler(const RunContext& ctx, int world, double worker_timeout_s) {
     check_workers(clock.now());
     progress.tick();
     sends.reap();
+    tracker.tick(clock.now());
+    tracker.reap();
     now = clock.now();
     if (front.targets_due(now)) ratios.post(front.targets());
     ratios.poll(no_ratios);
@@ -154,6 +174,7 @@ int run_scheduler(const RunContext& ctx, int world, double worker_timeout_s) {
     mpi::idle_sleep(std::clamp<Nanos>(until_next, 0, 200'000));
   }
   front.stop_control();  // a worker that stopped would never take new targets
+  tracker.stop();        // nor answer pings
   ratios.post(front.targets(), /*last=*/true);  // before kStop: every worker gets it
   for (int w = 1; w < world; ++w)
     if (!front.down(w - 1)) HELM_MPI(MPI_Send(nullptr, 0, MPI_BYTE, w, mpi::kStop, MPI_COMM_WORLD));
@@ -165,6 +186,7 @@ int run_scheduler(const RunContext& ctx, int world, double worker_timeout_s) {
   const bool lost = front.nodes_down() > 0;
   if (!lost) {  // sends to, and broadcasts through, a lost rank may never complete
     sends.wait_all();
+    tracker.wait_all();
     ratios.finish();
   }
 
@@ -186,8 +208,12 @@ int run_scheduler(const RunContext& ctx, int world, double worker_timeout_s) {
   }
   RootAttributes footer = end.footer;
   footer.set("workers_cpu_share", wall > 0 ? cpu / wall : 0.0).set("workers_runqueue_share", wall > 0 ? wait / wall : 0.0);
+  footer.set("kv_hit_ns_per_token", median(kv_worth));  // the median worker's (describes: kv_hit_worth)
+  footer.set("forward_ns_per_token", median(forward_worth));  // the whole-forward value, to compare
+  footer.set("clock_drift", tracker.describe());
   sink.finish(footer, peak_rss,
-              {{"rank_wall_ns", rank_wall}, {"rank_cpu_ns", rank_cpu}, {"rank_runqueue_wait_ns", rank_wait}});
+              {{"rank_wall_ns", rank_wall}, {"rank_cpu_ns", rank_cpu}, {"rank_runqueue_wait_ns", rank_wait},
+               {"clock_samples", tracker.samples()}});
   if (log_path) log.save(log_path);
   std::cout << format_footer(end.summary, end.notes) << "results: " << ctx.opt.out << "\n";
   if (lost) {  // the file is complete; MPI_Finalize would wait for the lost rank forever

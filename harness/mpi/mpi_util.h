@@ -27,13 +27,16 @@ enum Tag : int {
   kStop = 2,       // 0 -> worker: no more requests; drop what is queued and finish
   kOutcomes = 3,   // worker -> 0: WireOutcome[]
   kNodeStats = 4,  // worker -> 0: NodeRow
-  kFinished = 5,   // worker -> 0: int64[2]: outcomes sent in total, peak RSS bytes
+  kFinished = 5,   // worker -> 0: FinishedMsg
   kPing = 6,       // clock sync
   kPong = 7,
   kStart = 8,      // 0 -> worker: StartMsg
   kEvictions = 9,  // worker -> 0: int64 users whose KV left the pool, in order (the router's view)
   // 10 was kTargets: the target splits now travel by RatioBroadcast (nccl_broadcast.h)
-  kMeasureLink = 11,  // 0 -> worker: time the link rule's shapes; worker -> 0: double ns
+  kMeasureLink = 11,  // 0 -> worker: time the start-up shapes; worker -> 0: SetupTimes
+  kResyncPing = 12,   // 0 -> worker: int64 rank 0's raw clock (clock_tracker.h)
+  kResyncPong = 13,   // worker -> 0: int64[2]: the ping's value, the worker's raw clock
+  kClockFix = 14,     // 0 -> worker: ClockFix
 };
 
 // One request's fate travels as the front end's NodeOutcome (times already in rank 0's frame).
@@ -54,6 +57,27 @@ std::vector<T> view_as(const std::vector<char>& bytes) {
 struct StartMsg {
   int64_t origin_raw = 0;  // the run's t = 0 in the receiving worker's steady clock (raw ns)
   double link_bytes_per_s = 0;
+  double kv_worth_ns_per_token = 0;  // the measured KV hit worth (0: a cost model or none)
+};
+
+// A worker clock's correction from rank 0 (WorkerClock::correct).
+struct ClockFix {
+  int64_t t_ref = 0;
+  double at_ref_ns = 0, rate = 0;
+};
+
+// A worker's last message: what rank 0 checks and records about it.
+struct FinishedMsg {
+  int64_t outcomes_sent = 0, peak_rss_bytes = 0;
+  int64_t wall_ns = 0, cpu_ns = 0, runqueue_wait_ns = 0;  // over its serving loop (provenance.h)
+  double kv_hit_ns_per_token = 0;  // the KV hit worth its control loop ended with
+  double forward_ns_per_token = 0;  // the whole forward per computed token, averaged alike
+};
+
+// A worker's start-up measurements (0 where not asked for): the link rule's shapes (ns) and the
+// marginal recompute cost per history token (harness/node/kv_hit_worth.h).
+struct SetupTimes {
+  double link_ns = 0, kv_worth_ns_per_token = 0;
 };
 
 // Every rank's host name, gathered on rank 0 (a collective at start-up, before the run).

@@ -9,6 +9,7 @@
 #include "controller/memory_policy.h"
 #include "harness/cli/provenance.h"
 #include "harness/mpi/clock_sync.h"
+#include "harness/node/kv_hit_worth.h"
 #include "harness/node/link_setup.h"
 #include "harness/mpi/mpi_driver.h"
 #include "harness/mpi/mpi_util.h"
@@ -29,17 +30,33 @@ int run_worker(const RunContext& ctx, int rank) {
   RatioBroadcast ratios(MPI_COMM_WORLD, world - 1, dev, 0, ctx.opt.backend == "cuda");
   gather_gpu_descriptions(MPI_COMM_WORLD, dev);  // into rank 0's results file
   mpi::share_host_names();
-  answer_clock_pings();  // before lowering the priority: a slow answer would skew the offset
   mpi::StartMsg start;
-  for (;;) {  // rank 0 may first ask for the link rule's measurement (harness/node/link_setup.h)
+  // Rank 0 may first ask for the start-up measurements (the link rule, the KV hit worth), then
+  // measures the clock offset (just before the start, so it has not drifted since: the
+  // measurements take seconds), then says start. All before lowering the priority: a slow
+  // answer would skew the offset.
+  for (;;) {
     const MPI_Status st = mpi::wait_for_message(0);
     if (st.MPI_TAG == mpi::kStart) {
       HELM_MPI(MPI_Recv(&start, sizeof start, MPI_BYTE, 0, mpi::kStart, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
       break;
     }
+    if (st.MPI_TAG == mpi::kPing) {
+      answer_clock_pings();
+      continue;
+    }
     HELM_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, 0, mpi::kMeasureLink, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-    const double ns = measure_link_shapes(ctx.opt, ctx.model, ctx.candidates);
-    HELM_MPI(MPI_Send(&ns, 1, MPI_DOUBLE, 0, mpi::kMeasureLink, MPI_COMM_WORLD));
+    mpi::SetupTimes t;
+    if (kv_worth_needs_measurement(ctx.opt, ctx.policy.needs_curves)) {
+      // One round-robin measurement of the link's batch and its cached twin: both figures see
+      // the same interference from the other ranks.
+      const WorthMeasurement m = measure_kv_worth(ctx.opt, ctx.model, ctx.candidates);
+      t.kv_worth_ns_per_token = m.ns_per_token;
+      if (link_needs_measurement(ctx.opt)) t.link_ns = m.batch_ns;
+    } else if (link_needs_measurement(ctx.opt)) {
+      t.link_ns = measure_link_shapes(ctx.opt, ctx.model, ctx.candidates);
+    }
+    HELM_MPI(MPI_Send(&t, sizeof t, MPI_BYTE, 0, mpi::kMeasureLink, MPI_COMM_WORLD));
   }
   if (worker_sched(world) == "idle") {
     sched_param none{};
@@ -49,9 +66,13 @@ int run_worker(const RunContext& ctx, int rank) {
   const SchedTimes sched0 = sched_times();
   const auto wall0 = std::chrono::steady_clock::now();
 
-  // The run's clock: t = 0 at rank 0's origin, converted through the measured offset.
-  const SteadyClock clock{std::chrono::steady_clock::time_point(std::chrono::nanoseconds(start.origin_raw))};
-  const auto exec = make_worker_executor(ctx, node, world - 1, start.link_bytes_per_s, clock, dev.device);
+  // The run's clock: t = 0 at rank 0's origin, converted through the measured offset and, on
+  // another host, corrected by rank 0's re-measurements (kClockFix).
+  WorkerClock clock(start.origin_raw);
+  KvHitWorth worth;
+  worth.model = load_worth_model(ctx.opt, ctx.model);
+  worth.ns_per_token = start.kv_worth_ns_per_token;
+  const auto exec = make_worker_executor(ctx, node, world - 1, start.link_bytes_per_s, worth, clock, dev.device);
   NodeRuntime runtime(batching_options(ctx.opt), *exec);
   const Nanos interval = static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6);
   Nanos next_stats = interval;
@@ -62,10 +83,14 @@ int run_worker(const RunContext& ctx, int rank) {
   const auto& reqs = ctx.trace.requests;
   const Nanos drain_end = (reqs.empty() ? 0 : reqs.back().arrival) + static_cast<Nanos>(ctx.opt.drain_s * 1e9);
   // The control loop: at most one --max-step move per interval. A target that arrives after this
-  // interval's move (a late round) waits for the next interval; the next window's emb_share
-  // reports what was applied, and rank 0 records that in /controller.
+  // interval's move (a second round in one interval, when a node reported late) is held. The
+  // next interval's own round, decided on the window just closed, supersedes it (the newest
+  // broadcast wins); only if none comes is the held target applied, at the next close. Applying
+  // it at once would take the next interval's move and push every later round one interval
+  // behind. The next window's emb_share reports what was applied; rank 0 records that in
+  // /controller.
   double target = -1;
-  bool moved = false;
+  bool moved = false, held = false;
   auto apply_target = [&] {
     if (target < 0 || moved) return;
     exec->set_share(step_toward(exec->emb_share(), target, ctx.opt.max_step));
@@ -90,7 +115,7 @@ int run_worker(const RunContext& ctx, int rank) {
   // (kEvictions) just before the outcomes of the same flush, and each completion carries its
   // user's KV state after the batch, so rank 0 applies both in the order they happened here.
   std::vector<int64_t> evicted;
-  mpi::PendingSends<int64_t> evict_sends;
+  mpi::PendingSends<int64_t> evict_sends, clock_sends;
   exec->set_eviction_callback([&evicted](UserId u) { evicted.push_back(u); });
   int64_t sent = 0;
   bool stopped = false;
@@ -137,6 +162,14 @@ int run_worker(const RunContext& ctx, int rank) {
           outcomes.push_back(o);
           report(kDropped);
         }
+      } else if (st.MPI_TAG == mpi::kResyncPing) {  // answered at once: the round trip bounds the error
+        int64_t t0 = 0;
+        HELM_MPI(MPI_Recv(&t0, 1, MPI_INT64_T, 0, mpi::kResyncPing, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        clock_sends.send({t0, worker_raw_ns()}, 0, mpi::kResyncPong);
+      } else if (st.MPI_TAG == mpi::kClockFix) {
+        mpi::ClockFix f;
+        HELM_MPI(MPI_Recv(&f, sizeof f, MPI_BYTE, 0, mpi::kClockFix, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        clock.correct(f.t_ref, f.at_ref_ns, f.rate);
       } else if (st.MPI_TAG == mpi::kStop) {
         HELM_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, 0, mpi::kStop, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
         stopped = true;
@@ -177,12 +210,14 @@ int run_worker(const RunContext& ctx, int rank) {
     if (clock.now() >= next_stats) {
       stat_sends.send({close_window(static_cast<int64_t>(runtime.batcher().size()))}, 0, mpi::kNodeStats);
       next_stats += interval;
-      moved = false;   // a new interval: one more move allowed
-      apply_target();  // a target that came late in the last one
+      moved = false;  // a new interval: one more move allowed
+      if (held) apply_target();  // held through a whole interval: nothing newer came
+      held = target >= 0;        // came late in the last one: this interval's round supersedes it
     }
     out_sends.reap();
     evict_sends.reap();
     stat_sends.reap();
+    clock_sends.reap();
   }
   // The drain is over: whatever is still queued was not served in time.
   for (const auto& q : runtime.batcher().drain()) {
@@ -198,14 +233,16 @@ int run_worker(const RunContext& ctx, int rank) {
   out_sends.wait_all();
   stat_sends.wait_all();
   evict_sends.wait_all();
+  clock_sends.wait_all();
   exec->set_eviction_callback({});  // `evicted` dies before the executor
   // Finished before the last ratio frame: a broadcast relayed through a lost (hung) worker never
   // arrives, and this worker must not look lost too for waiting on it.
   const SchedTimes sched1 = sched_times();
   const int64_t wall = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - wall0).count();
-  const int64_t fin[5] = {sent, peak_rss_bytes(), wall, sched1.cpu_ns - sched0.cpu_ns,
-                          sched1.runqueue_wait_ns - sched0.runqueue_wait_ns};
-  HELM_MPI(MPI_Send(fin, 5, MPI_INT64_T, 0, mpi::kFinished, MPI_COMM_WORLD));
+  const mpi::FinishedMsg fin{sent, peak_rss_bytes(), wall, sched1.cpu_ns - sched0.cpu_ns,
+                             sched1.runqueue_wait_ns - sched0.runqueue_wait_ns, exec->kv_hit_ns_per_token(),
+                             exec->forward_ns_per_token()};
+  HELM_MPI(MPI_Send(&fin, sizeof fin, MPI_BYTE, 0, mpi::kFinished, MPI_COMM_WORLD));
   ratios.finish();  // rank 0 posted the last frame before kStop: this returns
   return 0;
 }

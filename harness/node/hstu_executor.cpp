@@ -63,8 +63,19 @@ void HstuExecutor::execute(std::span<const Queued> batch, Nanos start, std::vect
   model_.forward(in, ws_);
   const Nanos finish = clock_.now();
   int64_t computed = 0;
-  for (const Resolution& s : res_) computed += s.window - s.reuse;
-  memory_->observe_compute(finish - compute_start, computed);
+  seqs_.clear();
+  for (const Resolution& s : res_) {
+    computed += s.window - s.reuse;
+    seqs_.push_back({s.reuse, s.window - s.reuse, s.candidates});
+  }
+  // What a KV hit saves (the mrc policy's input): the marginal recompute cost, as in sim, not the
+  // whole forward / computed tokens (harness/node/kv_hit_worth.h).
+  memory_->observe_compute(opt_.kv_worth.recompute_ns(model_.config(), seqs_, computed, finish - compute_start),
+                           computed);
+  if (computed > 0) {
+    const double x = static_cast<double>(finish - compute_start) / static_cast<double>(computed);
+    forward_per_token_ = forward_per_token_ == 0 ? x : 0.9 * forward_per_token_ + 0.1 * x;
+  }
   resolver_->finish(res_);
   for (size_t i = 0; i < batch.size(); ++i) {
     out[first + i].finish = finish;

@@ -28,6 +28,8 @@ class HstuExecutor final : public NodeExecutor {
   void set_share(double r) override { memory_->apply_share(r); }
   void background(Nanos now) override { memory_->tick(now); }
   void fill_window(NodeWindowStats& w) override { memory_->fill(w); }
+  double kv_hit_ns_per_token() const override { return memory_->recompute_ns_per_token(); }
+  double forward_ns_per_token() const override { return forward_per_token_; }
   const NodeMemory& memory() const { return *memory_; }
   const EmbCache& emb() const { return *emb_; }
   const KvCache& kv() const { return *kv_; }
@@ -49,6 +51,8 @@ class HstuExecutor final : public NodeExecutor {
   std::unique_ptr<NodeMemory> memory_;       // split changes, refill, host tier (after the link)
   Workspace ws_;
   std::vector<Resolution> res_;
+  std::vector<std::array<int64_t, 3>> seqs_;  // {cached, new, candidates} of the batch
+  double forward_per_token_ = 0;              // EWMA as NodeMemory's, for comparison only
 };
 
 }  // namespace helm

@@ -8,6 +8,7 @@
 #include "allocator/h2d_link.h"
 #include "allocator/kv_cache.h"
 #include "controller/window.h"
+#include "harness/node/kv_hit_worth.h"
 #include "harness/node/node_memory.h"
 #include "harness/node/node_runtime.h"
 #include "harness/run_context.h"
@@ -27,6 +28,10 @@ class NodeExecutor : public Executor {
   virtual void set_share(double r) {}
   virtual void background(Nanos now) {}
   virtual void fill_window(NodeWindowStats& w) {}
+  // What the control loop currently values a KV hit at, ns per token (0 where none is kept).
+  virtual double kv_hit_ns_per_token() const { return 0; }
+  // The whole forward per computed token, averaged alike: what a KV hit was once valued at.
+  virtual double forward_ns_per_token() const { return 0; }
 };
 
 // How one node's executor is built: the same for every executor, so all serve with the same
@@ -38,6 +43,7 @@ struct NodeOptions {
   Nanos link_latency = 10'000;
   int candidates = 0;
   NodeMemoryOptions memory;  // repartitioning, refill, host KV tier, curves
+  KvHitWorth kv_worth;       // what a KV hit saves, for `run`'s executors (sim: its cost model)
 };
 
 // NodeOptions from the run's options for node `node` of `nodes`. `scale` multiplies the pool

@@ -2,9 +2,11 @@
 // request, ids exactly 0..n-1, finish >= arrival, latency = finish - arrival, provenance present.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
+#include <vector>
 
 #include "results/reader.h"
 #include "results/summary.h"
@@ -28,6 +30,7 @@ TEST(RunFile, OneRowPerGeneratedRequestWithConsistentTimes) {
   ASSERT_EQ(static_cast<int64_t>(rows.size()), n);
   std::set<int64_t> ids;
   int64_t completed = 0;
+  std::vector<Nanos> latencies;
   for (const auto& row : rows) {
     ids.insert(row.id);
     EXPECT_GE(row.dispatch_lag, 0);
@@ -36,6 +39,7 @@ TEST(RunFile, OneRowPerGeneratedRequestWithConsistentTimes) {
     EXPECT_GE(row.finish, row.arrival) << row.id;
     EXPECT_GE(row.finish, row.start) << row.id;
     EXPECT_EQ(row.latency, row.finish - row.arrival) << row.id;
+    latencies.push_back(row.latency);
     EXPECT_GE(row.node, 0);
     EXPECT_LE(row.node, 2);
     EXPECT_GT(row.batch_size, 0);
@@ -45,6 +49,10 @@ TEST(RunFile, OneRowPerGeneratedRequestWithConsistentTimes) {
   EXPECT_EQ(*ids.begin(), 0);
   EXPECT_EQ(*ids.rbegin(), n - 1);
   EXPECT_GT(completed, n / 2);  // a light load on 3 workers: most requests complete
+  // The workers' clocks are 1.5 s ahead (run_mpi.sh): uncorrected, every latency would be 1.5 s
+  // longer; at this light load the median is far below 1 s.
+  std::nth_element(latencies.begin(), latencies.begin() + static_cast<long>(latencies.size() / 2), latencies.end());
+  EXPECT_LT(latencies[latencies.size() / 2], 1'000'000'000);
 }
 
 TEST(RunFile, ProvenanceAndNodeStatistics) {
@@ -52,16 +60,21 @@ TEST(RunFile, ProvenanceAndNodeStatistics) {
   const auto& a = r.attributes();
   for (const char* key : {"config", "git_revision", "git_dirty", "build_type", "backend", "mpi_size",
                           "host", "start_time", "seed", "blas", "h2d_bytes_per_s", "kv_dtype",
-                          "oversubscribed", "clock_offsets", "tag_test"})
+                          "oversubscribed", "clock_offsets", "clock_drift", "clock_hook", "tag_test"})
     EXPECT_TRUE(a.has(key)) << key;
   EXPECT_EQ(*a.integer("mpi_size"), 4);
-  // One host, one CLOCK_MONOTONIC, measured by ping-pong anyway (HELM_CLOCK_PINGPONG): the
-  // estimate lies within half its round trip of the true 0 by construction (the worker's stamp
-  // is taken between the two of rank 0), so what can fail is the measurement itself: a round trip
-  // was timed (rtt > 0: not the "shared clock" 0), and the min-RTT rule found a sample whose
-  // error bound, rtt / 2, is far below the latencies it corrects (under 5% of the 200 ms SLO;
-  // rank 0's pings run with 4 ranks on 2 cores). Whether an offset is applied with the right
-  // sign needs a skewed clock, which one host cannot give.
+  // The workers' clocks run 1.5 s ahead (run_mpi.sh sets the clock test hook, which the file
+  // names): each measured offset lies within half its round trip of that (the worker's stamp is
+  // taken between rank 0's two), the round trip was timed (rtt > 0: not the "shared clock" 0), and
+  // its error bound, rtt / 2, is far below the latencies it corrects (under 5% of the 200 ms SLO;
+  // 4 ranks on 2 cores). Had the offset not been applied, or with the wrong sign, every finish
+  // above would be 1.5 s (or 3 s) away from its arrival.
+  long long injected = 0;
+  const std::string hook = a.text("clock_hook");
+  const auto hook_at = hook.find("HELM_CLOCK_OFFSET_NS=");
+  ASSERT_NE(hook_at, std::string::npos) << "run_mpi.sh sets the clock hook: " << hook;
+  ASSERT_EQ(std::sscanf(hook.c_str() + hook_at, "HELM_CLOCK_OFFSET_NS=%lld", &injected), 1) << hook;
+  ASSERT_EQ(injected, 1'500'000'000LL) << hook;
   const std::string offsets = *a.string("clock_offsets");
   for (int node = 0; node < 3; ++node) {
     long long offset = 0, rtt = 0;
@@ -69,7 +82,7 @@ TEST(RunFile, ProvenanceAndNodeStatistics) {
     ASSERT_NE(at, std::string::npos) << offsets;
     ASSERT_EQ(std::sscanf(offsets.c_str() + at, "node%*d: offset %lld ns, rtt %lld ns", &offset, &rtt), 2);
     EXPECT_GT(rtt, 0) << offsets;
-    EXPECT_LE(std::llabs(offset), rtt / 2 + 1) << offsets;
+    EXPECT_LE(std::llabs(offset - injected), rtt / 2 + 1) << offsets;
     EXPECT_LT(rtt / 2, 10'000'000) << offsets;
   }
   EXPECT_EQ(*a.string("tag_test"), "mpi");
