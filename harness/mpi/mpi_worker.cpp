@@ -132,6 +132,17 @@ int run_worker(const RunContext& ctx, int rank) {
     }
     outcomes.clear();
   };
+  // What is still queued when the drain is over was not served in time: dropped.
+  auto drop_queued = [&] {
+    for (const auto& q : runtime.batcher().drain()) {
+      Outcome o;
+      o.id = q.id;
+      o.arrival = q.arrival;
+      outcomes.push_back(o);
+      window.on_drop();
+    }
+    report(kDropped);
+  };
   auto flush_wire = [&] {
     if (!evicted.empty()) {  // before the outcomes (MPI keeps one sender's order)
       evict_sends.send(std::move(evicted), 0, mpi::kEvictions);
@@ -189,14 +200,7 @@ int run_worker(const RunContext& ctx, int rank) {
     exec->background(clock.now());
     const Nanos now = clock.now();
     if (now >= drain_end && runtime.batcher().size() > 0) {  // the drain is over (see drain_end)
-      for (const auto& q : runtime.batcher().drain()) {
-        Outcome o;
-        o.id = q.id;
-        o.arrival = q.arrival;
-        outcomes.push_back(o);
-        window.on_drop();
-      }
-      report(kDropped);
+      drop_queued();
     }
     if (now < drain_end && runtime.poll(now, outcomes)) {
       report(kCompleted);
@@ -220,14 +224,7 @@ int run_worker(const RunContext& ctx, int rank) {
     clock_sends.reap();
   }
   // The drain is over: whatever is still queued was not served in time.
-  for (const auto& q : runtime.batcher().drain()) {
-    Outcome o;
-    o.id = q.id;
-    o.arrival = q.arrival;
-    outcomes.push_back(o);
-    window.on_drop();
-  }
-  report(kDropped);
+  drop_queued();
   flush_wire();
   stat_sends.send({close_window(0)}, 0, mpi::kNodeStats);
   out_sends.wait_all();
