@@ -4,7 +4,8 @@
 #      libFuzzer targets): the unit tests, one `sim`, one short MPI run, the bad-input table.
 #   2. libFuzzer: every parser's target for HELM_FUZZ_SECONDS (default 10) each, from its seed
 #      corpus in fuzz/corpus/, after replaying every regression input in fuzz/regressions/.
-#   3. ThreadSanitizer: the threaded code (ResultsSink's writer thread, `oracle --jobs`).
+#   3. ThreadSanitizer: the threaded code (ResultsSink's writer thread, the HELM adapter's
+#      background trainer in its unit test and in a `sim`, `oracle --jobs`).
 # Build dirs: $SAN_BUILD (build-san) and $TSAN_BUILD (build-tsan). Exit 0 only when all pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,13 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -
 common=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DHELM_CUDA=OFF -DHELM_BENCHMARKS=OFF "${launcher[@]}")
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 [ "$(id -u)" -eq 0 ] && source scripts/mpi-env.sh
-step() { echo; echo "=== check-all: $* ($(date +%T))"; }
+# Each part's wall time and the load it ran under, summed up at the end (the tier's time budget).
+parts=() part=() part_t=$SECONDS
+step() {
+  [ ${#part[@]} -eq 0 ] || parts+=("$(printf '%5d s  %s (load %s)' $((SECONDS - part_t)) "${part[*]}" "$(cut -d' ' -f1 /proc/loadavg)")")
+  part=("$@") part_t=$SECONDS
+  echo; echo "=== check-all: $* ($(date +%T))"
+}
 
 step "ASan+UBSan build ($SAN)"
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$SAN" "${common[@]}" -DHELM_FUZZ=ON \
@@ -60,13 +67,18 @@ step "ThreadSanitizer build ($TSAN)"
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$TSAN" "${common[@]}" \
   "-DCMAKE_CXX_FLAGS=-fsanitize=thread -fno-omit-frame-pointer" "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread" \
   > "$TSAN.configure.log"
-cmake --build "$TSAN" -j "$JOBS" --target helm-bench kill_writer
-step "ThreadSanitizer: the results writer thread, oracle --jobs"
+cmake --build "$TSAN" -j "$JOBS" --target helm-bench kill_writer test_controller
+step "ThreadSanitizer: the results writer thread, the adapter's trainer thread, oracle --jobs"
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+"$TSAN/tests/test_controller" --gtest_brief=1 --gtest_filter='OnlineLearner.*'
+"$TSAN/bin/helm-bench" sim --nodes 2 --cost-model a100-80gb --model tiny --qps 300 --duration 4 --users 500 \
+  --items 3000 --pool-mib 2 --page-kib 4 --control-interval-ms 10 \
+  --memory-policy helm:policies/helm-a100-80gb.h5,adapter=on,every=16 --out "$tmp/tsan-helm.h5" > /dev/null
 "$TSAN/tests/kill_writer" "$tmp/tsan.h5" 20 20 60000
 "$TSAN/bin/helm-bench" report "$tmp/tsan.h5" > /dev/null
 "$TSAN/bin/helm-bench" sim --nodes 2 --cost-model cpu-small --qps 100 --duration 4 --out "$tmp/tsan-sim.h5" > /dev/null
 "$TSAN/bin/helm-bench" oracle --nodes 2 --cost-model a100-80gb --model tiny --qps 300 --duration 2 --users 500 \
   --items 3000 --history-median 20 --pool-mib 2 --page-kib 4 --warmup-s 0.2 --control-interval-ms 250 \
   --grid-step 0.5 --jobs 2 --schedule "$tmp/schedule.csv" --table "$tmp/windows.csv" > /dev/null
-step "all passed"
+step "all passed in $SECONDS s"
+printf '%s\n' "${parts[@]}"
