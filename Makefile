@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: setup build demo test check-all bench clean
+.PHONY: setup build demo test check-all check-bundle bench clean
 
 setup:
 	@scripts/setup.sh
@@ -23,6 +23,14 @@ test: build
 # The second tier: sanitizers (ASan+UBSan, TSan) and fuzzing, in their own build dirs.
 check-all: setup
 	@scripts/check-all.sh
+
+# The GPU bundle's relocation, by hand: a CUDA build for sm_80;90 packed by scripts/gpu-bundle.sh,
+# run in a bare Debian 12 chroot by scripts/check-bundle.sh (root; nvcc in /usr/local/cuda;
+# debootstrap and network the first time, then cached). Not part of check-all: that tier alone
+# already runs past its 45 minutes on a shared 2-core machine, and this adds a third full build.
+check-bundle: setup
+	@scripts/gpu-bundle.sh
+	@scripts/check-bundle.sh
 
 bench: build
 	@scripts/bench.sh $(BUILD)

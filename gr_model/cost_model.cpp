@@ -132,7 +132,7 @@ CostModel load_cost_model(const std::string& path) {
   json j;
   try {
     j = json::parse(in);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number past double
     bad_input("{}: not a JSON file ({})", path, e.what());
   }
   Reader r{path};

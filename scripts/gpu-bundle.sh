@@ -30,6 +30,10 @@ cmake -S "$root/tools/gpu_check" -B "$tree/gpu_check" -DCMAKE_BUILD_TYPE=Release
 rm -rf "$tree/stage" && mkdir -p "$stage"/{bin,lib,ompi}
 cp "$tree/build/bin/helm-bench" "$stage/bin/"
 cp "$tree/gpu_check/gpu_check" "$tree/build/tests/test_ratio_broadcast" "$stage/bin/"
+# The shipped cost models, where helm-bench looks next to its executable (bin/../share/...):
+# `run` resolves --link-like (a100-80gb by default) even on the CPU backend.
+mkdir -p "$stage/share/helm-bench/cost_models"
+cp "$root"/cost_models/*.json "$stage/share/helm-bench/cost_models/"
 strip --strip-unneeded "$stage"/bin/* 2>/dev/null || true
 
 # OpenMPI 4.1 (Debian layout, prefix /usr) mirrored under ompi/ so OPAL_* can relocate it.

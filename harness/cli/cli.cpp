@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -10,11 +11,28 @@
 
 namespace helm::cli {
 
+namespace {
+// Boost.Program_options builds its error messages by replacing "%value%", "%option%", ... in a
+// template with the offending text, and repeats each replacement until the token is gone: a value
+// or option name that itself contains its token ("--qps %value%") never finishes (CPU and memory
+// grow until killed). So text holding any "%word%" is refused before Boost sees it.
+void refuse_placeholders(const std::string& text, const std::string& where) {
+  for (size_t a = text.find('%'); a != std::string::npos; a = text.find('%', a + 1)) {
+    size_t b = a + 1;
+    while (b < text.size() && (std::isalnum(static_cast<unsigned char>(text[b])) || text[b] == '_')) ++b;
+    if (b > a + 1 && b < text.size() && text[b] == '%')
+      bad_input("{}: '{}' is not allowed (a %word% token of the option parser's messages)", where,
+                text.substr(a, b - a + 1));
+  }
+}
+}  // namespace
+
 Parsed parse(const std::string& sub, const std::string& usage, po::options_description& desc,
              int argc, char** argv, const po::positional_options_description* positional) {
   desc.add_options()("help,h", "print this help and exit")(
       "config", po::value<std::string>(), "INI file of options (key = value); the command line wins");
   Parsed p;
+  for (int i = 1; i < argc; ++i) refuse_placeholders(argv[i], fmt::format("argument {}", i));
   try {
     po::command_line_parser parser(argc, argv);
     parser.options(desc);
@@ -27,8 +45,14 @@ Parsed parse(const std::string& sub, const std::string& usage, po::options_descr
     }
     if (p.vm.count("config")) {
       const auto path = p.vm["config"].as<std::string>();
-      std::ifstream in(path);
-      if (!in) bad_input("{}: cannot read config file", path);
+      std::ifstream file(path);
+      if (!file) bad_input("{}: cannot read config file", path);
+      std::stringstream in;
+      in << file.rdbuf();
+      std::string line;
+      for (int n = 1; std::getline(in, line); ++n) refuse_placeholders(line, fmt::format("{}:{}", path, n));
+      in.clear();
+      in.seekg(0);
       try {
         po::store(po::parse_config_file(in, desc), p.vm);
       } catch (const po::error& e) {

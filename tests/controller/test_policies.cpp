@@ -2,7 +2,6 @@
 // windows handled, decisions cheap); then each policy's own behaviour.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -54,7 +53,10 @@ std::vector<NodeWindowStats> windows(uint64_t seed, int n) {
 
 class EveryPolicy : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(EveryPolicy, DecidesSharesDeterministicallyAndCheaply) {
+// A decision's cost is a speed goal, held by benchmarks (bench_repartition's BM_Decide_*,
+// bench_helm's BM_HelmDecision), not timed here: under a sanitizer or a loaded machine a wall-clock
+// bound in a test fails for reasons that are not the policy's.
+TEST_P(EveryPolicy, DecidesSharesDeterministically) {
   const auto ws = windows(3, 300);
   std::vector<double> runs[2];
   for (auto& run : runs) {
@@ -62,15 +64,12 @@ TEST_P(EveryPolicy, DecidesSharesDeterministicallyAndCheaply) {
     ASSERT_NE(p, nullptr);
     EXPECT_GE(p->initial_share(), 0.0);
     EXPECT_LE(p->initial_share(), 1.0);
-    const auto t0 = std::chrono::steady_clock::now();
     for (const auto& w : ws) {
       const double r = p->decide(w);
       ASSERT_GE(r, 0.0);
       ASSERT_LE(r, 1.0);
       run.push_back(r);
     }
-    const double per = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() / ws.size();
-    EXPECT_LT(per, 50.0) << "us per decision";
   }
   EXPECT_EQ(runs[0], runs[1]);
 }

@@ -79,6 +79,10 @@ TEST(CostModelFile, BadFilesNameTheFileAndField) {
   p = tmp("garbage.json");
   std::ofstream(p) << "{ not json";
   EXPECT_NE(load_error(p).find(p), std::string::npos);
+  // A number past double's range: the JSON library's out_of_range, not a parse_error (fuzz_cost_model).
+  p = tmp("overflow.json");
+  std::ofstream(p) << "{\"format\": 2458E6065}";
+  EXPECT_NE(load_error(p).find(p), std::string::npos);
   EXPECT_NE(load_error(tmp("does-not-exist.json")).find("does-not-exist"), std::string::npos);
   EXPECT_THROW(resolve_cost_model("no-such-shipped-model"), BadInput);
 }

@@ -20,6 +20,7 @@ printf 'no-such-key = 3\n' > "$T/c_key.ini"
 printf 'qps\n' > "$T/c_noeq.ini"
 garbage c_bin.ini
 printf 'qps = -3\n' > "$T/c_range.ini"
+printf 'tag = a=b\nqps = 4%%value%%\n' > "$T/c_token.ini"  # the option parser's own message token
 printf 'userId,movieId,rating,timestamp\n1,2,3.5,100\n1,x,4,200\n' > "$T/ml_ids.csv"
 printf 'userId,movieId,rating,timestamp\n1,2,3.5\n' > "$T/ml_cols.csv"
 printf 'userId,movieId,rating,timestamp\n1,2,3.5,-100\n' > "$T/ml_neg.csv"
