@@ -5,15 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <filesystem>
-#include <sstream>
 
 #include "harness/cluster/event_log.h"
 #include "harness/cluster/front_end.h"
 #include "harness/cli/run_options.h"
 #include "harness/run_context.h"
 #include "results/reader.h"
+#include "test_run_util.h"
 
 using namespace helm;
 
@@ -25,34 +23,15 @@ const std::string kArgs =
     " --history-median 30 --memory-policy naive-adaptive --control-interval-ms 600 --router helm"
     " --slo-ms 200";
 
-RunContext context_from(const std::string& args) {
-  std::vector<std::string> words{"run"};
-  std::istringstream in(args);
-  for (std::string w; in >> w;) words.push_back(w);
-  std::vector<char*> argv;
-  for (auto& w : words) argv.push_back(w.data());
-  RunOptions opt;
-  cli::po::options_description desc;
-  add_run_options(desc, opt);
-  auto p = cli::parse("run", "", desc, static_cast<int>(argv.size()), argv.data());
-  return build_run_context(opt, cli::effective_config(p.vm));
-}
-
 }  // namespace
 
 TEST(FrontEndReplay, ARealRunReplaysToTheSameDecisionsAndRows) {
-  const auto dir = std::filesystem::temp_directory_path();
-  const std::string out = (dir / "helm_replay_run.h5").string(), log = (dir / "helm_replay.events").string();
-  std::filesystem::remove(out);
-  std::filesystem::remove(log);
-  const std::string cmd = "bash -c 'source " HELM_SOURCE_DIR "/scripts/mpi-env.sh && HELM_EVENT_LOG=" + log +
-                          " \"${HELM_MPIRUN[@]}\" -x HELM_EVENT_LOG -np 4 " HELM_BENCH_EXE " run " + kArgs +
-                          " --out " + out + " > /dev/null'";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  const std::string out = test::temp_path("helm_replay_run.h5"), log = test::temp_path("helm_replay.events");
+  ASSERT_EQ(test::mpirun(4, kArgs, out, log + ".txt", "HELM_EVENT_LOG=" + log), 0) << "see " << log << ".txt";
 
   ResultsReader file(out);
   const EventLog events = EventLog::load(log);
-  const RunContext ctx = context_from(kArgs);
+  const RunContext ctx = test::run_context(kArgs);
   RowCollector sink;
   const double link = *file.attributes().number("h2d_bytes_per_s");
   ClusterFrontEnd front(ctx, 3, NodeFacts{link, 4}, sink);
