@@ -42,6 +42,9 @@ int cmd_run(int argc, char** argv) {
     std::strftime(buf, sizeof buf, "helm-run-%Y%m%d-%H%M%S.h5", std::localtime(&t));
     opt.out = buf;
   }
+  // On a GPU the pool's default is what the device has free (cudaMemGetInfo less the weights,
+  // activations and a margin: copy_plan.h), not the CPU run's 24 MiB; --pool-mib still overrides.
+  if (opt.backend == "cuda" && p.vm["pool-mib"].defaulted()) opt.pool_mib = 0;
   RunContext ctx = build_run_context(opt, cli::effective_config(p.vm));
   if (!(opt.clock_resync_s >= 0)) bad_input("--clock-resync-s: must be >= 0 seconds (0 = never), got {}", opt.clock_resync_s);
   load_worth_model(ctx.opt, ctx.model);  // bad input before MPI (each worker loads it again)

@@ -115,7 +115,7 @@ void add_run_options(po::options_description& desc, RunOptions& o) {
        "model (the HSTU forward in run, the cost model in sim) | noop (completes at once, no caches: "
        "what rank 0 and the harness sustain)")
       ("backend", po::value(&o.backend)->default_value(o.backend, shown(o.backend)),
-       "cpu | cuda (one GPU per worker rank; --pool-mib 0: the pool from cudaMemGetInfo)")
+       "cpu | cuda (one GPU per worker rank; the pool from cudaMemGetInfo unless --pool-mib is given)")
       ("precision", po::value(&o.precision)->default_value(o.precision, shown(o.precision)), "cuda: fp32 | tf32 | bf16");
   po::options_description s("Serving and measurement");
   s.add_options()
