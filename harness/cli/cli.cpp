@@ -93,4 +93,10 @@ std::string effective_config(const po::variables_map& vm) {
   return out.str();
 }
 
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
 }  // namespace helm::cli

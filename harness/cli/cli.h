@@ -35,4 +35,7 @@ Parsed parse(const std::string& sub, const std::string& usage, po::options_descr
 // printed at start and stored in results files. Defaulted values are marked.
 std::string effective_config(const po::variables_map& vm);
 
+// `s` as one POSIX shell word (single-quoted): for the commands `capacity` and `fidelity` run.
+std::string shell_quote(const std::string& s);
+
 }  // namespace helm::cli

@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "harness/cli/capacity.h"
+#include "harness/cli/cli.h"
 #include "harness/cli/commands.h"
 #include "results/reader.h"
 #include "results/summary.h"
@@ -19,11 +20,7 @@
 namespace helm {
 
 namespace {
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+using cli::shell_quote;
 
 LoadPoint read_point(const std::string& file, double offered) {
   ResultsReader r(file);
@@ -69,7 +66,7 @@ int cmd_capacity(int argc, char** argv) {
     else if (a == "--mpirun") mpirun = value();
     else if (a == "--qps") qps = number(value());
     else if (a == "--out") bad_input("--out: set by capacity (use --out-dir)");
-    else pass += " " + quote(a);
+    else pass += " " + shell_quote(a);
   }
   if (mode != "sim" && mode != "run") bad_input("--mode: '{}' is not sim or run", mode);
   if (target != -1 && !(target > 0 && target <= 1)) bad_input("--target: {} is not in (0, 1]", target);
@@ -82,9 +79,9 @@ int cmd_capacity(int argc, char** argv) {
   auto measure = [&](double q) {
     const std::string out = fmt::format("{}/load-{:02d}.h5", dir, step++);
     const std::string cmd =
-        mode == "sim" ? fmt::format("{} sim{} --qps {} --out {} > {}.log 2>&1", quote(self), pass, q, quote(out), quote(out))
+        mode == "sim" ? fmt::format("{} sim{} --qps {} --out {} > {}.log 2>&1", shell_quote(self), pass, q, shell_quote(out), shell_quote(out))
                       : fmt::format("{} -np {} {} run{} --qps {} --out {} > {}.log 2>&1", mpirun, workers + 1,
-                                    quote(self), pass, q, quote(out), quote(out));
+                                    shell_quote(self), pass, q, shell_quote(out), shell_quote(out));
     if (std::system(cmd.c_str()) != 0) {
       // Bad options fail the first run already: say so once, as bad input, with its log.
       if (step == 1) bad_input("capacity: the first {} failed (see {}.log): {}", mode, out, cmd);

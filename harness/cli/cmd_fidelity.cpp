@@ -19,6 +19,7 @@
 
 #include "common/error.h"
 #include "gr_model/cost_model.h"
+#include "harness/cli/cli.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/fidelity.h"
 
@@ -26,11 +27,7 @@ namespace helm {
 
 namespace {
 
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+using cli::shell_quote;
 
 // The 1-minute load average: how busy the shared box was around a measurement.
 double loadavg() {
@@ -52,8 +49,8 @@ void sh(const std::string& cmd, const std::string& dir) {
 // offered) that rule reports the collapse, not what the configuration can serve.
 double measure_capacity(const FidelityOptions& o, const std::string& exe, const std::string& pass) {
   const std::string dir = o.out_dir + "/capacity", log = dir + ".log";
-  sh(fmt::format("{} capacity --mode run --workers {} --mpirun {} --out-dir {}{} > {} 2>&1", quote(exe), o.workers,
-                 quote(o.mpirun), quote(dir), pass, quote(log)),
+  sh(fmt::format("{} capacity --mode run --workers {} --mpirun {} --out-dir {}{} > {} 2>&1", shell_quote(exe), o.workers,
+                 shell_quote(o.mpirun), shell_quote(dir), pass, shell_quote(log)),
      o.out_dir);
   std::ifstream in(log);
   std::string line;
@@ -108,8 +105,8 @@ int cmd_fidelity(int argc, char** argv) {
   const std::string cost_path = resolve_cost_model(o.cost_model);
   const CostModel cm = load_cost_model(cost_path);
   std::string pass, sim_pass;
-  for (const auto& a : o.pass) pass += " " + quote(a);
-  for (const auto& a : o.sim_pass) sim_pass += " " + quote(a);
+  for (const auto& a : o.pass) pass += " " + shell_quote(a);
+  for (const auto& a : o.sim_pass) sim_pass += " " + shell_quote(a);
   if (!o.has_gbps) {
     pass += fmt::format(" --h2d-gbps {:.9g}", cm.link_bytes_per_s / 1e9);
     sim_pass += fmt::format(" --h2d-gbps {:.9g}", cm.link_bytes_per_s / 1e9);
@@ -135,12 +132,12 @@ int cmd_fidelity(int argc, char** argv) {
     const std::string run_out = o.out_dir + "/" + tag + "-run.h5", sim_out = o.out_dir + "/" + tag + "-sim.h5";
     if (load > 0) std::cout << fmt::format("\n== load {} of {:.1f} qps = {} qps\n", load, capacity, qps);
     const double la0 = loadavg();
-    sh(fmt::format("{} -np {} {} run{}{} --out {} > {} 2>&1", o.mpirun, o.workers + 1, quote(exe), pass, extra,
-                   quote(run_out), quote(o.out_dir + "/" + tag + "-run.log")),
+    sh(fmt::format("{} -np {} {} run{}{} --out {} > {} 2>&1", o.mpirun, o.workers + 1, shell_quote(exe), pass, extra,
+                   shell_quote(run_out), shell_quote(o.out_dir + "/" + tag + "-run.log")),
        o.out_dir);
     const double la1 = loadavg();
-    sh(fmt::format("{} sim --nodes {} --cost-model {}{}{} --out {} > {} 2>&1", quote(exe), o.workers,
-                   quote(cost_path), sim_pass, extra, quote(sim_out), quote(o.out_dir + "/" + tag + "-sim.log")),
+    sh(fmt::format("{} sim --nodes {} --cost-model {}{}{} --out {} > {} 2>&1", shell_quote(exe), o.workers,
+                   shell_quote(cost_path), sim_pass, extra, shell_quote(sim_out), shell_quote(o.out_dir + "/" + tag + "-sim.log")),
        o.out_dir);
     const FidelityFigures r = fidelity_figures(run_out), s = fidelity_figures(sim_out);
     print_point(r, s);

@@ -13,6 +13,7 @@
 #include "allocator/emb_cache.h"
 #include "allocator/host_kv_tier.h"
 #include "allocator/kv_cache.h"
+#include "gr_model/model.h"
 #include "workloads/request.h"
 
 namespace helm {
@@ -41,6 +42,19 @@ inline void record_resolution(Outcome& o, const Resolution& s, int64_t id, Nanos
   o.emb_lookups = s.emb.lookups;
   o.emb_hits = s.emb.hits;
   o.h2d_bytes = s.emb.h2d_bytes + s.onboard_bytes;
+}
+
+// The forward's input for a resolved request (both executors): `rows` holds its embedding rows
+// (history window, then candidates), `scores` its candidates' outputs.
+inline SeqInput seq_input(Resolution& s, const std::vector<const float*>& rows, std::vector<float>& scores) {
+  SeqInput in;
+  in.cached_len = static_cast<int>(s.reuse);
+  in.new_tokens = static_cast<int>(s.window - s.reuse);
+  in.num_candidates = static_cast<int>(scores.size());
+  in.rows = rows.data();
+  in.kv = s.lease.cached ? &s.lease.view : nullptr;
+  in.scores = scores.data();
+  return in;
 }
 
 class CacheResolver {

@@ -50,15 +50,7 @@ void HstuExecutor::execute(std::span<const Queued> batch, Nanos start, std::vect
     std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<Nanos>(ready - clock_.now(), 200'000)));
 
   std::vector<SeqInput> in(batch.size());
-  for (size_t i = 0; i < batch.size(); ++i) {
-    Resolution& s = res_[i];
-    in[i].cached_len = static_cast<int>(s.reuse);
-    in[i].new_tokens = static_cast<int>(s.window - s.reuse);
-    in[i].num_candidates = static_cast<int>(scores[i].size());
-    in[i].rows = rows[i].data();
-    in[i].kv = s.lease.cached ? &s.lease.view : nullptr;
-    in[i].scores = scores[i].data();
-  }
+  for (size_t i = 0; i < batch.size(); ++i) in[i] = seq_input(res_[i], rows[i], scores[i]);
   const Nanos compute_start = clock_.now();
   model_.forward(in, ws_);
   const Nanos finish = clock_.now();

@@ -8,15 +8,12 @@
 #include "common/rng.h"
 #include "scheduler/helm_cost.h"
 #include "scheduler/router.h"
+#include "route_request_util.h"
 
 namespace helm {
 namespace {
 
-RouteRequest req(int64_t user, int64_t window, int64_t cand = 0) {
-  RouteRequest r;
-  r.id = user, r.user = user, r.history_len = window, r.window = window, r.candidates = cand;
-  return r;
-}
+using test::req;
 
 // Priors only (no batch fitted): 1000 ns/token, 100 ns/row, `per_request` ns/request.
 ClusterView helm_view(int nodes = 3, double per_request = 0, double host_ns = 0) {

@@ -7,15 +7,12 @@
 
 #include "common/error.h"
 #include "scheduler/router.h"
+#include "route_request_util.h"
 
 namespace helm {
 namespace {
 
-RouteRequest req(int64_t user, int64_t window, int64_t cand = 0) {
-  RouteRequest r;
-  r.id = user, r.user = user, r.history_len = window, r.window = window, r.candidates = cand;
-  return r;
-}
+using test::req;
 
 std::unique_ptr<Router> make(const std::string& name, int nodes, RouterOptions o = {}) {
   o.nodes = nodes;

@@ -4,15 +4,12 @@
 #include <set>
 
 #include "scheduler/router.h"
+#include "route_request_util.h"
 
 namespace helm {
 namespace {
 
-RouteRequest req(int64_t user, int64_t window, int64_t cand = 0) {
-  RouteRequest r;
-  r.id = user, r.user = user, r.history_len = window, r.window = window, r.candidates = cand;
-  return r;
-}
+using test::req;
 
 ClusterView view(std::vector<int64_t> outstanding, std::vector<int64_t> tokens = {}) {
   ClusterView v(static_cast<int>(outstanding.size()));

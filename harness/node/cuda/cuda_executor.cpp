@@ -148,15 +148,7 @@ void CudaExecutor::execute(std::span<const Queued> batch, Nanos start, std::vect
   link_->demand(start, static_cast<size_t>(h2d));  // the window's H2D accounting (the copy is real)
 
   std::vector<SeqInput> in(batch.size());
-  for (size_t i = 0; i < batch.size(); ++i) {
-    Resolution& s = res_[i];
-    in[i].cached_len = static_cast<int>(s.reuse);
-    in[i].new_tokens = static_cast<int>(s.window - s.reuse);
-    in[i].num_candidates = static_cast<int>(scores[i].size());
-    in[i].rows = rows[i].data();
-    in[i].kv = s.lease.cached ? &s.lease.view : nullptr;
-    in[i].scores = scores[i].data();
-  }
+  for (size_t i = 0; i < batch.size(); ++i) in[i] = seq_input(res_[i], rows[i], scores[i]);
   const cudaStream_t copy = device_->copy_stream(), compute = ws_->stream();
   BatchCopies b;
   b.emb_rows = static_cast<int64_t>(demand_rows_->pending());
