@@ -20,7 +20,7 @@ row() {  # workload qps seed label -- runs sim with the remaining args, appends 
   HELM_PROGRESS=off "$bin" sim $common --workload "$w" --qps $((q * nodes)) --seed "$s" "$@" \
     --out "$tmp/r.h5" > "$tmp/o.txt" 2>&1 || { cat "$tmp/o.txt" >&2; exit 1; }
   local p99 slo req
-  p99=$(awk '/latency P99:/ {print $3; exit}' "$tmp/o.txt")
+  p99=$(awk '/latency P99 all:/ {print $4; exit}' "$tmp/o.txt")  # over all requests, lost ones as inf
   slo=$(awk '/SLO satisfaction:/ {sub("%", "", $3); print $3; exit}' "$tmp/o.txt")
   req=$(awk '/requests:/ && /generated/ {print $4 "," $6; exit}' "$tmp/o.txt")
   echo "$profile,$w,$q,$s,$label,$p99,$slo,$req" >> "$out"

@@ -116,7 +116,7 @@ PY
 }
 for pol in static:0.3 static:0.7 mrc; do
   tag=${pol/:/}
-  step "run-$tag" 45 run_one "$pol" "$tag" && grep -E "latency P99:|SLO satisfaction|EMB hit|KV hit|PASS|VALID|h5py" "$out/run-$tag.log" | sed 's/^/    /' | tee -a "$summary"
+  step "run-$tag" 45 run_one "$pol" "$tag" && grep -E "latency P99 |SLO satisfaction|EMB hit|KV hit|PASS|VALID|h5py" "$out/run-$tag.log" | sed 's/^/    /' | tee -a "$summary"
 done
 
 cal() {
