@@ -19,6 +19,8 @@ def main(jobs, out):
             wl = re.search(r"--workload (\S+)", cmd).group(1)
             seed = int(re.search(r"--seed (\d+)", cmd).group(1))
             pol = re.search(r"--memory-policy (\S+)", cmd).group(1)
+            # The logs lie beside the jobs file; the path it names is the machine's that ran it.
+            log = os.path.join(os.path.dirname(os.path.abspath(jobs)), os.path.basename(log))
             with open(log) as g:
                 last = [l for l in g.read().splitlines() if l.strip()][-1]
             m = re.match(r"capacity: ([0-9.eE+-]+) qps", last)
