@@ -18,7 +18,9 @@ double weight(int64_t rtt) {
 ClockTracker::ClockTracker(const std::vector<ClockSync>& start, Nanos every, int64_t origin_raw)
     : w_(start.size()), every_(every), next_(0), origin_(origin_raw) {  // a first round at t = 0
   for (size_t r = 1; r < start.size(); ++r) {
-    w_[r] = Worker{every > 0 && !start[r].shared, start[r].offset, start[r].rtt};
+    w_[r].tracked = every > 0 && !start[r].shared;
+    w_[r].offset0 = start[r].offset;
+    w_[r].rtt0 = start[r].rtt;
     // The start-up sample, at the time it was taken (before t = 0: the link was measured since).
     w_[r].fit.push_back({static_cast<double>(start[r].at - origin_raw), 0.0, weight(start[r].rtt)});
   }
