@@ -19,6 +19,7 @@ inline constexpr const char* kDataset = "dataset";
 inline constexpr const char* kWorkload = "workload";
 inline constexpr const char* kMemoryPolicy = "memory_policy";
 inline constexpr const char* kRouter = "router";
+inline constexpr const char* kSeed = "seed";               // int64: --seed, the trace's
 inline constexpr const char* kSloMs = "slo_ms";             // double; the report requires it
 inline constexpr const char* kWarmupNs = "warmup_ns";       // int64; absent = 0
 inline constexpr const char* kRequestsGenerated = "requests_generated";  // int64: trace size

@@ -37,7 +37,8 @@ const std::vector<Column> kColumns = {
     {"emb_hit_pct", true, false},     {"kv_hit_pct", true, false},
     {"requests", true, false},        {"completed", true, true},
     {"dropped", true, false},         {"failed", true, true},
-    {"dispatch_lag_p99_ms", true, true}, {"valid", false, false}};
+    {"dispatch_lag_p99_ms", true, true}, {"valid", false, false},
+    {"run_seed", true, true}};  // the root attribute seed: tables pair policies by it
 
 struct Run {
   std::vector<std::string> cells;  // one per kColumns entry
@@ -76,7 +77,8 @@ Run load(const std::string& path) {
                fmt::format("{}", s.dropped),
                fmt::format("{}", s.failed),
                ms3(s.dispatch_lag_p99.value),
-               s.valid && s.exactly_once ? "yes" : "no"};
+               s.valid && s.exactly_once ? "yes" : "no",
+               or_dash(attr::kSeed)};
   return run;
 }
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """The table of docs/HELM_POLICY.md's KuaiRand section from scripts/eval_helm_kuairand.sh's CSV:
 mean P99 (all requests) per workload and policy, and each policy's paired reduction vs the
-static split over the same seeds (experiments/lib/stats.py, the one CI function).
+static split over the same seeds (slurm/lib/stats.py, the one CI function).
 usage: eval_helm_kuairand_table.py [CSV]"""
 import csv
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "experiments", "lib"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "slurm", "lib"))
 import stats  # noqa: E402
 
 path = sys.argv[1] if len(sys.argv) > 1 else "docs/data/helm-kuairand-eval.csv"

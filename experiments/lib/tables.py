@@ -5,7 +5,10 @@ table is computed by a runner's table step from these rows, never typed in."""
 import csv
 import math
 import os
+import sys
 
+# The one CI function lives with the Slurm scripts (slurm/collect.sh uses it too).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "slurm", "lib"))
 from stats import Interval, mean_ci, paired, fmt  # noqa: F401  (re-exported for the table steps)
 
 NUMERIC = {"p50_ms", "p99_completed_ms", "p99_all_ms", "p999_ms", "slo_pct", "goodput_rps",

@@ -61,7 +61,7 @@ RootAttributes provenance_attributes(const RunContext& ctx, int mpi_size) {
       .set("slurm_nodelist", env("SLURM_JOB_NODELIST"))
       .set("host", host)
       .set("start_time", when)
-      .set("seed", static_cast<int64_t>(o.seed))
+      .set(attr::kSeed, static_cast<int64_t>(o.seed))
       .set("seeds", fmt::format("base {} (streams derived by name: arrivals, users, items, candidates, weights, router)", o.seed))
       .set("blas", init_blas())
       .set("kv_dtype", "fp32")

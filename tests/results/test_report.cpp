@@ -17,7 +17,7 @@ void write_run(const std::string& path, const std::string& policy, const std::st
   RootAttributes a;
   a.set("dataset", "ml-20m").set("workload", "steady").set("memory_policy", policy);
   a.set("router", "rr").set("slo_ms", 5.0).set("warmup_ns", int64_t{0});
-  if (!tag.empty()) a.set("tag_split", tag);
+  if (!tag.empty()) a.set("tag_split", tag), a.set(attr::kSeed, int64_t{7});
   ResultsWriter w(path, a);
   std::vector<RequestRow> rows;
   for (int i = 0; i < 10; ++i) {
@@ -64,13 +64,14 @@ TEST(Report, ThreeFormatsOverTwoRuns) {
   EXPECT_EQ(header,
             "file,dataset,workload,memory_policy,router,p50_ms,p99_completed_ms,p99_all_ms,"
             "p999_ms,slo_pct,goodput_rps,throughput_rps,emb_hit_pct,kv_hit_pct,requests,completed,"
-            "dropped,failed,dispatch_lag_p99_ms,valid,split");
+            "dropped,failed,dispatch_lag_p99_ms,valid,run_seed,split");
   // 1 of 10 lost (10%): the all-requests P99 is inf. Goodput: 5 within the SLO in 0.809 s.
   EXPECT_NE(row1.find(",ml-20m,steady,static:0.3,rr,5.000,9.000,inf,9.000,50.00,6.18,11.12,75.00,"
-                      "50.00,10,9,1,0,0.000,yes,a_b"),
+                      "50.00,10,9,1,0,0.000,yes,7,a_b"),
             std::string::npos)
       << row1;
   EXPECT_NE(row2.find(",helm,rr,"), std::string::npos);
+  EXPECT_NE(row2.find(",yes,-,"), std::string::npos) << row2;  // no seed attribute: a dash
   EXPECT_EQ(row2.back(), ',');  // no tag in the second run: blank cell
 
   const std::string tex = render({a.path(), b.path()}, Format::kLatex);

@@ -1,6 +1,7 @@
 """Confidence intervals for the experiments' tables: the one place they are computed.
 
-Every table in experiments/ calls these two functions. Seeds are the unit of replication: the same
+Every table calls these two functions: slurm/collect.sh's summary (slurm/lib/summary.py) and
+experiments/'s table steps. Seeds are the unit of replication: the same
 seed is the same trace (arrivals, users, items), so two policies run on seed s saw the same
 requests, and their difference on s is a paired sample. Paired comparisons remove the trace's own
 variance (a burst that lands badly for every policy), which dominates the per-seed spread here.

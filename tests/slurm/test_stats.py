@@ -1,10 +1,10 @@
-"""Unit tests of experiments/lib/stats.py against hand-computed cases (python3 -m unittest)."""
+"""Unit tests of slurm/lib/stats.py against hand-computed cases (python3 -m unittest)."""
 import math
 import os
 import sys
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "slurm", "lib"))
 import stats  # noqa: E402
 
 
