@@ -227,10 +227,15 @@ void RefillPlanner::land() {
   inflight_.clear();
 }
 
+void RefillPlanner::set_throttle(double scale) {
+  HELM_CHECK(scale > 0 && scale <= 1, "refill throttle {} is not in (0, 1]", scale);
+  throttle_ = scale;
+}
+
 size_t RefillPlanner::tick(Nanos now) {
   HELM_CHECK(!cache_.in_batch(), "refill tick inside a batch");
   if (last_tick_ >= 0 && now > last_tick_)
-    tokens_ += static_cast<double>(now - last_tick_) * opt_.share * link_.bytes_per_second() / 1e9;
+    tokens_ += static_cast<double>(now - last_tick_) * opt_.share * throttle_ * link_.bytes_per_second() / 1e9;
   tokens_ = std::min(tokens_, static_cast<double>(opt_.chunk_bytes));
   if (last_tick_ < 0 || now > last_tick_) last_tick_ = now;
   if (!inflight_.empty()) {

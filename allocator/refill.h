@@ -89,6 +89,10 @@ class RefillPlanner {
   // cache has room, the link is idle and the budget holds a chunk, issues the next one.
   // Returns the bytes issued now (0 if none).
   size_t tick(Nanos now);
+  // The share of the refill budget to use from now on, in (0, 1] (1 = all of --refill-share):
+  // a burst-aware policy lowers it while a burst lasts, so refill stays off a loaded link.
+  void set_throttle(double scale);
+  double throttle() const { return throttle_; }
   // The cache was just given room (a repartition): plan afresh on the next tick.
   void replan() { plan_.clear(); plan_pos_ = 0; stale_ = true; }
   // Nothing in flight and nothing planned (until new accesses or room call for a new plan).
@@ -124,6 +128,7 @@ class RefillPlanner {
   std::vector<ItemId> inflight_;
   Nanos inflight_done_ = 0;
   double tokens_ = 0;            // bytes the budget allows now (<= chunk_bytes)
+  double throttle_ = 1;          // of opt_.share (set_throttle)
   Nanos last_tick_ = -1;
   RefillStats stats_;
 };

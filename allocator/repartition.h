@@ -53,6 +53,10 @@ class Repartitioner {
                 RepartitionOptions opt = {});
   // New EMB share r in [0, 1]. Returns the pages released now.
   size_t set_share(double r);
+  // The refill's share of its budget (RefillPlanner::set_throttle); a no-op in naive mode.
+  void set_refill_throttle(double scale) {
+    if (refill_) refill_->set_throttle(scale);
+  }
   // Between batches: releases pending pages (a slice) and, in budgeted mode, drives the refill.
   void tick(Nanos now);
   // Every EMB access (feeds the refill planner's sketch; a no-op in naive mode).

@@ -67,7 +67,8 @@ std::span<const Member> controller_members() {
   static const Member ms[] = {
       HELM_FIELD(C, time),          HELM_FIELD(C, node),       HELM_FIELD(C, ratio_applied),
       HELM_FIELD(C, target),        HELM_FIELD(C, base_part),  HELM_FIELD(C, residual_part),
-      HELM_FIELD(C, burst_flag),    HELM_FIELD(C, reward),     HELM_FIELD(C, decision_ns)};
+      HELM_FIELD(C, burst_flag),    HELM_FIELD(C, reward),     HELM_FIELD(C, decision_ns),
+      HELM_FIELD(C, refill_scale)};
   return ms;
 }
 
@@ -85,7 +86,9 @@ std::span<const Member> node_members() {
 
 const AddedField* added_field(std::string_view table, std::string_view field) {
   // -1: "no prediction" (the counter's own convention when no curves were collected).
-  static const AddedField kAdded[] = {{"/nodes", "emb_hit_predicted", 2, -1.0}};
+  // 1: older files had no throttle (refill used its whole budget).
+  static const AddedField kAdded[] = {{"/nodes", "emb_hit_predicted", 2, -1.0},
+                                      {"/controller", "refill_scale", 3, 1.0}};
   for (const auto& a : kAdded)
     if (table == a.table && field == a.field) return &a;
   return nullptr;

@@ -16,8 +16,9 @@ namespace helm {
 
 // Version history (the reader reads every version from kOldestSchemaVersion on):
 //   1  the first published schema;
-//   2  /nodes: emb_hit_predicted (the EMB miss-ratio curve's hit rate at the split in effect).
-inline constexpr int64_t kSchemaVersion = 2;
+//   2  /nodes: emb_hit_predicted (the EMB miss-ratio curve's hit rate at the split in effect);
+//   3  /controller: refill_scale (the share of the refill budget the decision allowed).
+inline constexpr int64_t kSchemaVersion = 3;
 inline constexpr int64_t kOldestSchemaVersion = 1;
 
 // A column added after version 1: files of earlier versions lack it, and the reader fills it with
@@ -71,6 +72,7 @@ struct ControllerRow {
   uint8_t burst_flag = 0;
   double reward = 0;
   Nanos decision_ns = 0;     // time the decision took to compute
+  double refill_scale = 1;   // share of the node's refill budget it may use (HELM: < 1 in a burst)
   bool operator==(const ControllerRow&) const = default;
 };
 

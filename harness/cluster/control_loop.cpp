@@ -28,11 +28,12 @@ ControllerRow to_controller_row(const ControlDecision& d) {
   c.burst_flag = d.burst_flag;
   c.reward = d.reward;
   c.decision_ns = d.decision_ns;
+  c.refill_scale = d.refill_scale;
   return c;
 }
 
 RootControl::RootControl(const RunContext& ctx, int nodes)
-    : targets_(static_cast<size_t>(nodes), 0.0),
+    : targets_(static_cast<size_t>(control_width(nodes)), 1.0),  // refill scales start at 1
       reported_(static_cast<size_t>(nodes), 0),
       patience_(static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6 / 4)) {
   nodes_.reserve(static_cast<size_t>(nodes));
@@ -46,6 +47,7 @@ ControlDecision RootControl::on_window(const NodeWindowStats& w, Nanos now) {
   const size_t n = static_cast<size_t>(w.node);
   const ControlDecision d = nodes_.at(n).decide(w);
   targets_[n] = d.target;
+  targets_[nodes_.size() + n] = d.refill_scale;
   if (!reported_[n]) {
     reported_[n] = 1;
     ++reports_;

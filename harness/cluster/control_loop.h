@@ -22,6 +22,19 @@ NodeWindowStats to_window(const NodeRow& r);
 NodeRow to_row(const NodeWindowStats& w);
 ControllerRow to_controller_row(const ControlDecision& d);
 
+// What a round sends, for n nodes: one vector [share_0 .. share_{n-1}, refill_scale_0 ..
+// refill_scale_{n-1}] (a node's EMB share target, and the share of its refill budget to use:
+// HELM's burst layer lowers it during a burst), one buffer so NCCL and MPI carry it as it is.
+// These two functions own the layout.
+inline int control_width(int nodes) { return 2 * nodes; }
+struct NodeTarget {
+  double share = 0, refill_scale = 1;
+};
+inline NodeTarget node_target(const std::vector<double>& v, int node) {
+  const size_t n = v.size() / 2, i = static_cast<size_t>(node);
+  return {v.at(i), v.at(n + i)};
+}
+
 // One NodeController per node, and the rounds in which targets go out.
 class RootControl {
  public:
@@ -29,7 +42,7 @@ class RootControl {
   // A window arrived from its node: its policy decides.
   ControlDecision on_window(const NodeWindowStats& w, Nanos now);
   // True when the targets should go out now (a full round, or the round has waited long enough);
-  // then targets() is the vector to send and a new round starts.
+  // then targets() is the vector to send (laid out as above) and a new round starts.
   bool due(Nanos now);
   const std::vector<double>& targets() const { return targets_; }
 

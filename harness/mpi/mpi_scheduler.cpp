@@ -41,7 +41,7 @@ int run_scheduler(const RunContext& ctx, int world, double worker_timeout_s) {
 
   // The ratio channel first (collective; NCCL's set-up must not eat into the run's start).
   const LocalDevice dev = choose_local_device(MPI_COMM_WORLD);
-  RatioBroadcast ratios(MPI_COMM_WORLD, workers, dev, 0, ctx.opt.backend == "cuda");
+  RatioBroadcast ratios(MPI_COMM_WORLD, control_width(workers), dev, 0, ctx.opt.backend == "cuda");
   const std::string gpus = gather_gpu_descriptions(MPI_COMM_WORLD, dev);
   const auto hosts = mpi::share_host_names();
   // The link rule's CPU side, measured on each worker in turn (the others sleep), at the

@@ -27,7 +27,7 @@ int run_worker(const RunContext& ctx, int rank) {
   int world = 0;
   HELM_MPI(MPI_Comm_size(MPI_COMM_WORLD, &world));
   const LocalDevice dev = choose_local_device(MPI_COMM_WORLD);  // collective, as on rank 0
-  RatioBroadcast ratios(MPI_COMM_WORLD, world - 1, dev, 0, ctx.opt.backend == "cuda");
+  RatioBroadcast ratios(MPI_COMM_WORLD, control_width(world - 1), dev, 0, ctx.opt.backend == "cuda");
   gather_gpu_descriptions(MPI_COMM_WORLD, dev);  // into rank 0's results file
   mpi::share_host_names();
   mpi::StartMsg start;
@@ -193,7 +193,9 @@ int run_worker(const RunContext& ctx, int rank) {
     if (stopped) break;
     // The control loop, at a batch boundary (the newest broadcast wins; poll never waits).
     if (ratios.poll(targets)) {
-      target = targets.at(static_cast<size_t>(node));
+      const NodeTarget t = node_target(targets, node);
+      target = t.share;
+      exec->set_refill_scale(t.refill_scale);  // not step-limited: a throttle, not a move
       apply_target();
     }
     // Between batches: pending page releases and background refill (never inside a batch).

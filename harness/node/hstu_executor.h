@@ -26,6 +26,7 @@ class HstuExecutor final : public NodeExecutor {
   LinkStats link_stats() const override { return link_.stats(); }
   double emb_share() const override { return pool_.emb_share(); }
   void set_share(double r) override { memory_->apply_share(r); }
+  void set_refill_scale(double s) override { memory_->apply_refill_scale(s); }
   void background(Nanos now) override { memory_->tick(now); }
   void fill_window(NodeWindowStats& w) override { memory_->fill(w); }
   double kv_hit_ns_per_token() const override { return memory_->recompute_ns_per_token(); }

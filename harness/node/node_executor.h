@@ -26,6 +26,8 @@ class NodeExecutor : public Executor {
   // The control loop (node/node_memory.h): a new split (already step-limited), work between
   // batches (page releases, background refill), and the window's miss-ratio curves.
   virtual void set_share(double r) {}
+  // The share of the refill budget to use (1 = all; lowered during a burst).
+  virtual void set_refill_scale(double s) {}
   virtual void background(Nanos now) {}
   virtual void fill_window(NodeWindowStats& w) {}
   // What the control loop currently values a KV hit at, ns per token (0 where none is kept).

@@ -39,6 +39,8 @@ class NodeMemory {
   // The split from the control loop (already limited by --max-step).
   void apply_share(double r) { rep_.set_share(r); }
   double share() const { return rep_.share(); }
+  // The refill throttle from the control loop (ControlDecision::refill_scale).
+  void apply_refill_scale(double s) { rep_.set_refill_throttle(s); }
   void tick(Nanos now) { rep_.tick(now); }
   // A batch computed `tokens` K/V tokens, and computing them cost `ns` (sim: the marginal cost,
   // CostModel::recompute_ns; run: the whole forward, an upper bound): what recomputing a token

@@ -247,7 +247,10 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
           NodeWindowStats w = close_window(nd, e.time, static_cast<int64_t>(nd.runtime->batcher().size()));
           nd.exec->fill_window(w);
           // The split moves at once: rank 0's round trip is instantaneous in virtual time.
-          if (const auto d = front.on_window(w, e.time)) nd.exec->set_share(d->applied);
+          if (const auto d = front.on_window(w, e.time)) {
+            nd.exec->set_share(d->applied);
+            nd.exec->set_refill_scale(d->refill_scale);
+          }
         }
         bool active = next < n || front.outstanding() > 0;  // a lost node's requests: until detected
         for (const auto& nd : nodes) active = active || nd.busy || nd.runtime->batcher().size() > 0;

@@ -37,6 +37,7 @@ class CostModelExecutor final : public NodeExecutor {
   // The control loop (harness/node/node_memory.h), on virtual time: the driver calls these between
   // batches and at control ticks, exactly where the MPI worker does.
   void set_share(double r) override { memory_->apply_share(r); }
+  void set_refill_scale(double s) override { memory_->apply_refill_scale(s); }
   void background(Nanos now) override { memory_->tick(now); }
   void fill_window(NodeWindowStats& w) override { memory_->fill(w); }
   NodeMemory& memory() { return *memory_; }

@@ -119,44 +119,52 @@ TEST(Refill, LoadsTheHottestMissingRowsFirst) {
   r.emb.end_batch();
 }
 
+// The budget is --refill-share x the throttle (HELM's burst layer lowers it): checked at both.
 TEST(Refill, NeverAboveItsBudgetOverAnyWindowAndYieldsToDemand) {
-  const RefillOptions o = small_opts();
-  const double rate = 1e8;  // bytes/s
-  Rig r(o, rate);
-  std::vector<ItemId> acc;
-  for (int rep = 0; rep < 3; ++rep)
-    for (ItemId i = 0; i < 3000; ++i) acc.push_back(i);
-  r.refill.record(acc);
-  r.pool.set_emb_share(1.0);
-  r.refill.replan();
-  Rng rng(5);
-  std::vector<std::pair<Nanos, size_t>> issued;
-  Nanos t = 0;
-  for (int i = 0; i < 4000; ++i) {
-    t += static_cast<Nanos>(rng.below(40'000));
-    if (rng.bernoulli(0.3)) {  // a demand transfer: refill must not start while it is queued
-      const Nanos done = r.link.demand(t, 64 * (1 + rng.below(64)));
-      EXPECT_EQ(r.refill.tick(t), 0u);
-      ASSERT_GT(done, t);
-      continue;
+  for (const double throttle : {1.0, 0.25}) {
+    SCOPED_TRACE(throttle);
+    const RefillOptions o = small_opts();
+    const double rate = 1e8;  // bytes/s
+    Rig r(o, rate);
+    r.refill.set_throttle(throttle);
+    std::vector<ItemId> acc;
+    for (int rep = 0; rep < 3; ++rep)
+      for (ItemId i = 0; i < 3000; ++i) acc.push_back(i);
+    r.refill.record(acc);
+    r.pool.set_emb_share(1.0);
+    r.refill.replan();
+    Rng rng(5);
+    std::vector<std::pair<Nanos, size_t>> issued;
+    Nanos t = 0;
+    for (int i = 0; i < 4000; ++i) {
+      t += static_cast<Nanos>(rng.below(40'000));
+      if (rng.bernoulli(0.3)) {  // a demand transfer: refill must not start while it is queued
+        const Nanos done = r.link.demand(t, 64 * (1 + rng.below(64)));
+        EXPECT_EQ(r.refill.tick(t), 0u);
+        ASSERT_GT(done, t);
+        continue;
+      }
+      if (const size_t b = r.refill.tick(t)) issued.emplace_back(t, b);
     }
-    if (const size_t b = r.refill.tick(t)) issued.emplace_back(t, b);
-  }
-  ASSERT_GT(issued.size(), 20u);
-  const double per_ns = o.share * rate / 1e9;
-  for (size_t a = 0; a < issued.size(); ++a) {
-    double sum = 0;
-    for (size_t b = a; b < issued.size(); ++b) {
-      sum += static_cast<double>(issued[b].second);
-      const double allowed = static_cast<double>(o.chunk_bytes) +
-                             per_ns * static_cast<double>(issued[b].first - issued[a].first);
-      ASSERT_LE(sum, allowed + 1e-6) << "window " << issued[a].first << ".." << issued[b].first;
+    ASSERT_GT(issued.size(), 20u);
+    const double per_ns = o.share * throttle * rate / 1e9;
+    for (size_t a = 0; a < issued.size(); ++a) {
+      double sum = 0;
+      for (size_t b = a; b < issued.size(); ++b) {
+        sum += static_cast<double>(issued[b].second);
+        const double allowed = static_cast<double>(o.chunk_bytes) +
+                               per_ns * static_cast<double>(issued[b].first - issued[a].first);
+        ASSERT_LE(sum, allowed + 1e-6) << "window " << issued[a].first << ".." << issued[b].first;
+      }
     }
+    // And the budget is used: over the whole run refill got close to its share.
+    double total = 0;
+    for (const auto& [when, b] : issued) total += static_cast<double>(b);
+    EXPECT_GT(total, 0.3 * per_ns * static_cast<double>(issued.back().first));
   }
-  // And the budget is used: over the whole run refill got close to its share.
-  double total = 0;
-  for (const auto& [when, b] : issued) total += static_cast<double>(b);
-  EXPECT_GT(total, 0.3 * per_ns * static_cast<double>(issued.back().first));
+  Rig bad(small_opts());
+  EXPECT_ANY_THROW(bad.refill.set_throttle(0));
+  EXPECT_ANY_THROW(bad.refill.set_throttle(1.5));
 }
 
 // A plan is skipped (no probes) when no row left the cache or was refused since the ring's

@@ -43,7 +43,8 @@ std::vector<ControllerRow> make_controller(int n) {
   for (int i = 0; i < n; ++i)
     rows.push_back({.time = i * 1'000'000, .node = i % 3, .ratio_applied = 0.25 + i * 1e-3,
                     .target = 0.5, .base_part = 0.4, .residual_part = 0.1,
-                    .burst_flag = uint8_t(i % 2), .reward = -1.5 * i, .decision_ns = 12345});
+                    .burst_flag = uint8_t(i % 2), .reward = -1.5 * i, .decision_ns = 12345,
+                    .refill_scale = i % 2 ? 0.25 : 1.0});
   return rows;
 }
 
@@ -322,37 +323,39 @@ TEST(ResultsWriter, UncreatablePathIsBadInput) {
   EXPECT_THROW(ResultsWriter("/nonexistent-dir/x.h5", {}), BadInput);
 }
 
-// A version-1 file: /nodes as it was before emb_hit_predicted existed (written here the way the
-// old writer did: the same columns, that one left out).
-void make_version1(const std::string& path, const std::vector<NodeRow>& nodes, bool drop_more) {
+// A file of an older version: one table as it was before `added` existed (written here the way
+// the old writer did: the same columns, that one left out; `drop_also` removes one more).
+template <typename Row>
+void make_old(const std::string& path, const std::vector<Row>& rows, const std::string& added,
+              const std::string& drop_also, int64_t version) {
   { ResultsWriter w(path, {}); }
   h5::File h(path, h5::Mode::kReadWrite);
-  H5Ldelete(h.id(), "/nodes", H5P_DEFAULT);
-  h5::Id full = Table<NodeRow>::file_type();
+  H5Ldelete(h.id(), Table<Row>::kPath, H5P_DEFAULT);
+  h5::Id full = Table<Row>::file_type();
   h5::Id old(H5Tcreate(H5T_COMPOUND, H5Tget_size(full)));
   size_t off = 0;
   for (int i = 0; i < H5Tget_nmembers(full); ++i) {
     char* name = H5Tget_member_name(full, static_cast<unsigned>(i));
     const std::string field = name;
     H5free_memory(name);
-    if (field == "emb_hit_predicted" || (drop_more && field == "emb_share")) continue;
+    if (field == added || field == drop_also) continue;
     h5::Id t(H5Tget_member_type(full, static_cast<unsigned>(i)));
     H5Tinsert(old, field.c_str(), off, t);
     off += H5Tget_size(t);
   }
   H5Tset_size(old, off);
-  const hsize_t n = nodes.size();
+  const hsize_t n = rows.size();
   h5::Id space(H5Screate_simple(1, &n, nullptr));
-  h5::Id d(H5Dcreate2(h.id(), "/nodes", old, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-  ASSERT_GE(H5Dwrite(d, Table<NodeRow>::mem_type(), H5S_ALL, H5S_ALL, H5P_DEFAULT, nodes.data()), 0);
-  h.set_attr("/", "schema_version", int64_t{1});
+  h5::Id d(H5Dcreate2(h.id(), Table<Row>::kPath, old, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  ASSERT_GE(H5Dwrite(d, Table<Row>::mem_type(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()), 0);
+  h.set_attr("/", "schema_version", version);
 }
 
 TEST(ResultsReader, ReadsVersion1FilesWithoutTheNewColumn) {
-  ASSERT_EQ(kSchemaVersion, 2);  // this test describes the step from 1 to 2
+  ASSERT_GE(kSchemaVersion, 2);  // the step from 1 to 2: /nodes.emb_hit_predicted
   TempFile f;
   auto nodes = make_nodes(4);
-  make_version1(f.path(), nodes, false);
+  make_old(f.path(), nodes, "emb_hit_predicted", "", 1);
   ResultsReader r(f.path());
   EXPECT_EQ(r.schema_version(), 1);
   const auto got = r.nodes();
@@ -362,7 +365,7 @@ TEST(ResultsReader, ReadsVersion1FilesWithoutTheNewColumn) {
 
   // A column that version 1 had is still required.
   TempFile broken;
-  make_version1(broken.path(), make_nodes(2), true);
+  make_old(broken.path(), make_nodes(2), "emb_hit_predicted", "emb_share", 1);
   try {
     ResultsReader(broken.path()).nodes();
     FAIL();
@@ -371,13 +374,31 @@ TEST(ResultsReader, ReadsVersion1FilesWithoutTheNewColumn) {
   }
   // A version-2 file must have it.
   TempFile v2;
-  make_version1(v2.path(), make_nodes(2), false);
-  { h5::File h(v2.path(), h5::Mode::kReadWrite); h.set_attr("/", "schema_version", int64_t{2}); }
+  make_old(v2.path(), make_nodes(2), "emb_hit_predicted", "", 2);
   try {
     ResultsReader(v2.path()).nodes();
     FAIL();
   } catch (const BadInput& e) {
     EXPECT_NE(std::string(e.what()).find("missing field 'emb_hit_predicted'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ResultsReader, ReadsVersion2FilesWithoutTheRefillScale) {
+  ASSERT_GE(kSchemaVersion, 3);  // the step from 2 to 3: /controller.refill_scale
+  TempFile f;
+  auto ctl = make_controller(5);
+  for (auto& c : ctl) c.refill_scale = 0.25;  // not what an old file can hold
+  make_old(f.path(), ctl, "refill_scale", "", 2);
+  const auto got = ResultsReader(f.path()).controller();
+  for (auto& c : ctl) c.refill_scale = 1;  // no throttle before version 3
+  EXPECT_EQ(got, ctl);
+  TempFile v3;
+  make_old(v3.path(), make_controller(2), "refill_scale", "", 3);
+  try {
+    ResultsReader(v3.path()).controller();
+    FAIL();
+  } catch (const BadInput& e) {
+    EXPECT_NE(std::string(e.what()).find("missing field 'refill_scale'"), std::string::npos) << e.what();
   }
 }
 

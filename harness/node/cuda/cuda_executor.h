@@ -41,6 +41,7 @@ class CudaExecutor final : public NodeExecutor {
   LinkStats link_stats() const override { return link_->stats(); }
   double emb_share() const override { return pool_->emb_share(); }
   void set_share(double r) override;
+  void set_refill_scale(double s) override { memory_->apply_refill_scale(s); }
   void background(Nanos now) override;
   void fill_window(NodeWindowStats& w) override { memory_->fill(w); }
   KvProbe probe_kv(UserId u) const override { return kv_->probe(u); }
