@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/provenance.h"
+#include "harness/node/emb_sample.h"
 #include "harness/sim/sim_driver.h"
 #include "results/writer.h"
 
@@ -76,6 +77,11 @@ int cmd_sim(int argc, char** argv) {
             << ctx.trace.name << ", cost model " << cost.name << " (" << cost_path << ")\n"
             << "--- effective configuration ---\n" << ctx.config_text << "-------------------------------\n"
             << "h2d link: " << link << "\n";
+  if (const EmbSample es = emb_sample(opt.emb_sample, static_cast<size_t>(opt.page_kib) * 1024, ctx.model.D, opt.seed);
+      !es.exact())
+    std::cout << fmt::format("emb sample: {:.4g} in effect (--emb-sample {} rounded to whole rows per page): the EMB "
+                             "cache is a miniature, its counts (EMB hits, lookups, h2d bytes) are estimates\n",
+                             es.rate, opt.emb_sample);
 
   SimResult r = simulate(ctx, cost, so);
 

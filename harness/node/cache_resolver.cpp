@@ -61,7 +61,13 @@ void CacheResolver::resolve(const Request& r, std::span<const Resolution> earlie
     trace_.items->history_range(r.user, s.start + s.reuse, r.history_len, ids_);
   }
   ids_.insert(ids_.end(), cands_.begin(), cands_.end());
+  if (sample_.exact()) {
+    emb_.lookup_batch(ids_, rows, s.emb);
+    return;
+  }
+  sample_.filter(ids_);
   emb_.lookup_batch(ids_, rows, s.emb);
+  sample_.scale(s.emb);
 }
 
 void CacheResolver::finish(std::span<Resolution> batch) {

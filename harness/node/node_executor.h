@@ -8,6 +8,7 @@
 #include "allocator/h2d_link.h"
 #include "allocator/kv_cache.h"
 #include "controller/window.h"
+#include "harness/node/emb_sample.h"
 #include "harness/node/kv_hit_worth.h"
 #include "harness/node/node_memory.h"
 #include "harness/node/node_runtime.h"
@@ -43,6 +44,7 @@ struct NodeOptions {
   Nanos link_latency = 10'000;
   int candidates = 0;
   NodeMemoryOptions memory;  // repartitioning, refill, host KV tier, curves
+  EmbSample emb_sample;      // sim: the EMB cache's miniature (exact by default)
   KvHitWorth kv_worth;       // what a KV hit saves, for `run`'s executors (sim: its cost model)
 };
 
