@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "harness/node/emb_sample.h"
+#include "harness/node/sampled_history.h"
 #include "harness/node/node_runtime.h"
 #include "allocator/emb_cache.h"
 #include "allocator/host_kv_tier.h"
@@ -82,7 +83,11 @@ class CacheResolver {
   void set_host_tier(HostKvTier* host) { host_ = host; }
   // sim's EMB miniature (emb_sample.h): only sampled ids reach the cache (which must be the
   // sampled-size one), and each resolution's EMB counts are full-stream estimates. Exact by default.
-  void set_emb_sample(const EmbSample& s) { sample_ = s; }
+  // `shared`, when given, serves the sampled ids of history windows (sampled_history.h).
+  void set_emb_sample(const EmbSample& s, SampledHistories* shared = nullptr) {
+    sample_ = s;
+    histories_ = shared;
+  }
 
   EmbCache& emb() { return emb_; }
   KvCache& kv() { return kv_; }
@@ -95,6 +100,7 @@ class CacheResolver {
   bool hash_;
   HostKvTier* host_ = nullptr;
   EmbSample sample_;
+  SampledHistories* histories_ = nullptr;
   std::vector<ItemId> hist_, cands_, ids_;
 };
 

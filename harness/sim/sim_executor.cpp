@@ -32,7 +32,7 @@ CostModelExecutor::CostModelExecutor(const Trace& trace, const ModelConfig& cfg,
   mo.bytes = false;  // bookkeeping only: the host tier keeps no K/V bytes either
   memory_ = std::make_unique<NodeMemory>(pool_, emb_, kv_, link_, opt.page_bytes, mo);
   resolver_.set_host_tier(memory_->host());
-  resolver_.set_emb_sample(opt.emb_sample);
+  resolver_.set_emb_sample(opt.emb_sample, opt.emb_histories);
 }
 
 void CostModelExecutor::execute(std::span<const Queued> batch, Nanos start, std::vector<Outcome>& out) {

@@ -8,7 +8,9 @@
 #include <fmt/format.h>
 
 #include "allocator/host_table.h"
+#include "common/rng.h"
 #include "harness/node/emb_sample.h"
+#include "harness/node/sampled_history.h"
 #include "harness/run_context.h"
 #include "harness/sim/sim_driver.h"
 #include "harness/sim/sim_executor.h"
@@ -126,6 +128,37 @@ TEST(EmbSampleAccuracy, KuairandTenPercentMatchesExact) {
   EXPECT_NEAR(s.p99_ms, e.p99_ms, 0.1 * e.p99_ms) << fig;
   EXPECT_NEAR(double(s.lookups), double(e.lookups), 0.05 * double(e.lookups)) << fig;
   std::cout << fig << "\n";
+}
+
+// The shared sampled histories give exactly what drawing the range and filtering it gives, for
+// windows that move on, grow, repeat, and come out of order.
+TEST(EmbSampleAccuracy, SampledHistoriesEqualDrawingAndFiltering) {
+  const RunContext ctx = kuairand(0.1);
+  const EmbSample s = emb_sample(0.1, kPage, ctx.model.D, 3);
+  SampledHistories h(*ctx.trace.items, s);
+  Rng rng(11);
+  std::vector<int64_t> at(5, 0);
+  std::vector<ItemId> got, want;
+  int64_t kept = 0;
+  for (int step = 0; step < 400; ++step) {
+    const UserId u = static_cast<UserId>(rng.below(5));
+    int64_t& a = at[static_cast<size_t>(u)];
+    // Mostly forward (a window that grows and moves on), sometimes back or past a gap.
+    const uint64_t kind = rng.below(10);
+    const int64_t begin = kind == 0 ? static_cast<int64_t>(rng.below(static_cast<uint64_t>(a + 1)))
+                        : kind == 1 ? a + 500 + static_cast<int64_t>(rng.below(500))
+                                    : a + static_cast<int64_t>(rng.below(50));
+    const int64_t end = begin + static_cast<int64_t>(rng.below(3000));
+    a = begin;
+    got.assign(1, -7);  // range() appends
+    h.range(u, begin, end, got);
+    ctx.trace.items->history_range(u, begin, end, want);
+    s.filter(want);
+    want.insert(want.begin(), -7);
+    ASSERT_EQ(got, want) << "step " << step << " user " << u << " [" << begin << ", " << end << ")";
+    kept += static_cast<int64_t>(got.size()) - 1;
+  }
+  EXPECT_GT(kept, 1000);
 }
 
 // The sampled cache holds rate x the rows in the pages the pool split gives it.
