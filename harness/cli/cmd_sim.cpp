@@ -77,8 +77,8 @@ int cmd_sim(int argc, char** argv) {
             << ctx.trace.name << ", cost model " << cost.name << " (" << cost_path << ")\n"
             << "--- effective configuration ---\n" << ctx.config_text << "-------------------------------\n"
             << "h2d link: " << link << "\n";
-  if (const EmbSample es = emb_sample(opt.emb_sample, static_cast<size_t>(opt.page_kib) * 1024, ctx.model.D, opt.seed);
-      !es.exact())
+  const EmbSample es = emb_sample(opt.emb_sample, static_cast<size_t>(opt.page_kib) * 1024, ctx.model.D, opt.seed);
+  if (!es.exact())
     std::cout << fmt::format("emb sample: {:.4g} in effect (--emb-sample {} rounded to whole rows per page): the EMB "
                              "cache is a miniature, its counts (EMB hits, lookups, h2d bytes) are estimates\n",
                              es.rate, opt.emb_sample);
@@ -89,6 +89,8 @@ int cmd_sim(int argc, char** argv) {
   attrs.set("mode", "sim")
       .set("mpi_size", int64_t{1})
       .set("sim_nodes", static_cast<int64_t>(nodes))
+      // The EMB sampling rate in effect (1 = exact; below 1 the EMB columns are estimates).
+      .set("emb_sample", es.rate)
       .set("devices", fmt::format("simulated {} x{}", cost.device, nodes))
       .set("cost_model", cost.name)
       .set("cost_model_path", cost_path)

@@ -14,7 +14,6 @@
 
 #include "common/blas.h"
 #include "common/version.h"
-#include "harness/node/emb_sample.h"
 #include "results/schema.h"
 
 namespace helm {
@@ -63,8 +62,6 @@ RootAttributes provenance_attributes(const RunContext& ctx, int mpi_size) {
       .set("host", host)
       .set("start_time", when)
       .set("seed", static_cast<int64_t>(o.seed))
-      // The EMB sampling rate in effect (1 = exact; below 1 the EMB columns are estimates).
-      .set("emb_sample", emb_sample(o.emb_sample, static_cast<size_t>(o.page_kib) * 1024, ctx.model.D, o.seed).rate)
       .set("seeds", fmt::format("base {} (streams derived by name: arrivals, users, items, candidates, weights, router)", o.seed))
       .set("blas", init_blas())
       .set("kv_dtype", "fp32")

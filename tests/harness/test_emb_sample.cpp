@@ -178,7 +178,7 @@ TEST(EmbSampleAccuracy, SampledCacheHoldsRateTimesTheRowsPerPage) {
 
 // --emb-sample 1 is the default code path: the same /requests rows, byte for byte, as
 // tests/harness/test_sim_digest.cpp's adaptive run without the option.
-std::vector<RequestRow> cli_rows(const std::string& name, const std::string& extra) {
+std::vector<RequestRow> cli_rows(const std::string& name, const std::string& extra, double want_rate = 1) {
   const std::string out = (std::filesystem::temp_directory_path() / ("helm_emb_sample_" + name + ".h5")).string();
   std::filesystem::remove(out);
   const std::string cmd = std::string(HELM_BENCH_EXE) +
@@ -187,7 +187,9 @@ std::vector<RequestRow> cli_rows(const std::string& name, const std::string& ext
                           " --memory-policy naive-adaptive --repartition budgeted --router helm --pool-mib 1"
                           " --host-kv-mib 1" + extra + " --out " + out + " > /dev/null";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  return ResultsReader(out).requests();
+  const ResultsReader r(out);
+  EXPECT_EQ(r.attributes().number("emb_sample"), want_rate) << cmd;  // the rate in effect
+  return r.requests();
 }
 
 bool same_rows(const std::vector<RequestRow>& a, const std::vector<RequestRow>& b) {
@@ -209,7 +211,7 @@ TEST(EmbSampleCli, RateOneIsTheDefaultByteForByte) {
   ASSERT_GT(def.size(), 1000u);
   EXPECT_TRUE(same_rows(def, one));
   // And the option does change something below 1 (so the comparison above can fail).
-  EXPECT_FALSE(same_rows(def, cli_rows("half", " --emb-sample 0.5")));
+  EXPECT_FALSE(same_rows(def, cli_rows("half", " --emb-sample 0.5", 0.5)));
 }
 
 TEST(EmbSampleCli, RunRefusesItAndSimRefusesOutOfRange) {
