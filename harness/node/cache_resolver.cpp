@@ -59,7 +59,7 @@ void CacheResolver::resolve(const Request& r, std::span<const Resolution> earlie
     ids_.assign(win + s.reuse, win + s.window);
   } else if (histories_ && !sample_.exact()) {  // the miniature's ids, without drawing the window
     ids_.clear();
-    histories_->range(r.user, s.start + s.reuse, r.history_len, ids_);
+    histories_->range(r.user, s.start + s.reuse, r.history_len, s.start, ids_);
   } else {
     trace_.items->history_range(r.user, s.start + s.reuse, r.history_len, ids_);
   }

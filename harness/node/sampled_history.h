@@ -19,8 +19,12 @@ namespace helm {
 class SampledHistories {
  public:
   SampledHistories(const ItemSource& items, const EmbSample& sample) : items_(items), sample_(sample) {}
-  // Appends the sampled ids at positions [begin, end) of `user`'s history, in order.
-  void range(UserId user, int64_t begin, int64_t end, std::vector<ItemId>& out);
+  // Appends the sampled ids at positions [begin, end) of `user`'s history, in order. Positions
+  // before `keep_from` (<= begin: the window's start, when only its tail is computed) may be
+  // forgotten; the rest are kept for the user's next request (a KV miss after a hit computes
+  // the whole window again).
+  void range(UserId user, int64_t begin, int64_t end, std::vector<ItemId>& out) { range(user, begin, end, begin, out); }
+  void range(UserId user, int64_t begin, int64_t end, int64_t keep_from, std::vector<ItemId>& out);
 
  private:
   struct User {

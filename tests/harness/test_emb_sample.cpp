@@ -212,9 +212,11 @@ TEST(EmbSampleAccuracy, SampledHistoriesEqualDrawingAndFiltering) {
                         : kind == 1 ? a + 500 + static_cast<int64_t>(rng.below(500))
                                     : a + static_cast<int64_t>(rng.below(50));
     const int64_t end = begin + static_cast<int64_t>(rng.below(3000));
+    // Half the time keep the range's earlier part too (a KV hit computes a window's tail).
+    const int64_t keep_from = rng.below(2) ? begin : std::max<int64_t>(0, begin - static_cast<int64_t>(rng.below(2000)));
     a = begin;
     got.assign(1, -7);  // range() appends
-    h.range(u, begin, end, got);
+    h.range(u, begin, end, keep_from, got);
     ctx.trace.items->history_range(u, begin, end, want);
     s.filter(want);
     want.insert(want.begin(), -7);
