@@ -16,11 +16,12 @@ EmbBatchStats& EmbBatchStats::operator+=(const EmbBatchStats& o) {
   return *this;
 }
 
-namespace {
-size_t sketch_words(const EmbCacheOptions& opt, size_t pool_rows) {
+size_t emb_sketch_words(const EmbCacheOptions& opt, size_t pool_rows, size_t table_rows) {
   if (opt.sketch_words) return opt.sketch_words;
-  return std::clamp<size_t>(pool_rows, size_t{1} << 12, size_t{1} << 21);
+  return std::clamp<size_t>(std::min(pool_rows, table_rows), size_t{1} << 12, size_t{1} << 21);
 }
+
+namespace {
 size_t checked_row_bytes(const HostTable& t, const Device& d) {
   if (t.row_bytes() == 0 || t.row_bytes() > d.page_bytes())
     bad_input("--page-kib: an embedding row of {} bytes does not fit a page of {} bytes",
@@ -40,8 +41,7 @@ EmbCache::EmbCache(PagePool& pool, Device& device, const HostTable& table, EmbCa
       device_(device),
       // A sketch word per row the cache could ever see: the pool's capacity, or the catalogue if
       // smaller (a 40 GiB simulated pool over a 27K-item catalogue needs no 16 MiB sketch).
-      sketch_(sketch_words(opt, std::min<size_t>(pool.num_pages() * rows_per_page_,
-                                                 static_cast<size_t>(table.rows()))),
+      sketch_(emb_sketch_words(opt, pool.num_pages() * rows_per_page_, static_cast<size_t>(table.rows())),
               opt.sketch_sample) {
   HELM_CHECK(pool.num_pages() == device.num_pages(), "pool of {} pages on a device of {}",
              pool.num_pages(), device.num_pages());

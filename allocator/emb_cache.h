@@ -41,6 +41,10 @@ struct EmbCacheOptions {
   uint64_t sketch_sample = 0; // records between halvings; 0 = FreqSketch's default
 };
 
+// The sketch width (words, before FreqSketch's rounding) of a cache over a pool of pool_rows
+// rows and a catalogue of table_rows rows: opt.sketch_words, or the default rule.
+size_t emb_sketch_words(const EmbCacheOptions& opt, size_t pool_rows, size_t table_rows);
+
 // Counted once per distinct row per batch.
 struct EmbBatchStats {
   int64_t lookups = 0, hits = 0, misses = 0;

@@ -45,6 +45,8 @@ int cmd_run(int argc, char** argv) {
   // On a GPU the pool's default is what the device has free (cudaMemGetInfo less the weights,
   // activations and a margin: copy_plan.h), not the CPU run's 24 MiB; --pool-mib still overrides.
   if (opt.backend == "cuda" && p.vm["pool-mib"].defaulted()) opt.pool_mib = 0;
+  // A real forward needs every embedding row: sampling is a rule of the simulator only.
+  if (opt.emb_sample != 1) bad_input("--emb-sample: sim only (run computes every row; got {})", opt.emb_sample);
   RunContext ctx = build_run_context(opt, cli::effective_config(p.vm));
   if (!(opt.clock_resync_s >= 0)) bad_input("--clock-resync-s: must be >= 0 seconds (0 = never), got {}", opt.clock_resync_s);
   load_worth_model(ctx.opt, ctx.model);  // bad input before MPI (each worker loads it again)

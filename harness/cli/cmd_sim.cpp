@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/provenance.h"
+#include "harness/node/emb_sample.h"
 #include "harness/sim/sim_driver.h"
 #include "results/writer.h"
 
@@ -76,6 +77,11 @@ int cmd_sim(int argc, char** argv) {
             << ctx.trace.name << ", cost model " << cost.name << " (" << cost_path << ")\n"
             << "--- effective configuration ---\n" << ctx.config_text << "-------------------------------\n"
             << "h2d link: " << link << "\n";
+  const EmbSample es = emb_sample(opt.emb_sample, static_cast<size_t>(opt.page_kib) * 1024, ctx.model.D, opt.seed);
+  if (!es.exact())
+    std::cout << fmt::format("emb sample: {:.4g} in effect (--emb-sample {} rounded to whole rows per page): the EMB "
+                             "cache is a miniature, its counts (EMB hits, lookups, h2d bytes) are estimates\n",
+                             es.rate, opt.emb_sample);
 
   SimResult r = simulate(ctx, cost, so);
 
@@ -83,6 +89,8 @@ int cmd_sim(int argc, char** argv) {
   attrs.set("mode", "sim")
       .set("mpi_size", int64_t{1})
       .set("sim_nodes", static_cast<int64_t>(nodes))
+      // The EMB sampling rate in effect (1 = exact; below 1 the EMB columns are estimates).
+      .set("emb_sample", es.rate)
       .set("devices", fmt::format("simulated {} x{}", cost.device, nodes))
       .set("cost_model", cost.name)
       .set("cost_model_path", cost_path)

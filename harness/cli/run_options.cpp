@@ -116,7 +116,11 @@ void add_run_options(po::options_description& desc, RunOptions& o) {
        "what rank 0 and the harness sustain)")
       ("backend", po::value(&o.backend)->default_value(o.backend, shown(o.backend)),
        "cpu | cuda (one GPU per worker rank; the pool from cudaMemGetInfo unless --pool-mib is given)")
-      ("precision", po::value(&o.precision)->default_value(o.precision, shown(o.precision)), "cuda: fp32 | tf32 | bf16");
+      ("precision", po::value(&o.precision)->default_value(o.precision, shown(o.precision)), "cuda: fp32 | tf32 | bf16")
+      ("emb-sample", po::value(&o.emb_sample)->default_value(o.emb_sample, shown(o.emb_sample)),
+       "sim only: simulate the EMB cache on the item ids whose hash falls in this share (0, 1], at this "
+       "share of its rows, and scale its counts up (a miniature simulation: an estimate, much faster on "
+       "long histories); 1 = exact");
   po::options_description s("Serving and measurement");
   s.add_options()
       ("slo-ms", po::value(&o.slo_ms)->default_value(o.slo_ms, shown(o.slo_ms)), "latency SLO (ms), from scheduled arrival")
@@ -179,6 +183,7 @@ void validate(const RunOptions& o) {
   if (!(o.max_step > 0 && o.max_step <= 1)) bad_input("--max-step: {} is not in (0, 1]", o.max_step);
   if (!(o.refill_share > 0 && o.refill_share <= 1))
     bad_input("--refill-share: {} is not in (0, 1]", o.refill_share);
+  if (!(o.emb_sample > 0 && o.emb_sample <= 1)) bad_input("--emb-sample: {} is not in (0, 1]", o.emb_sample);
   if (o.host_kv_mib < 0) bad_input("--host-kv-mib: must not be negative (got {})", o.host_kv_mib);
   for (const auto& t : o.tags)
     if (t.find('=') == std::string::npos || t.front() == '=')

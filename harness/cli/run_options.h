@@ -52,6 +52,7 @@ struct RunOptions {
   std::string backend = "cpu";
   std::string executor = "model";     // model | noop (completes at once: the harness's own ceiling)
   std::string precision = "tf32";     // --precision (cuda): fp32 | tf32 | bf16
+  double emb_sample = 1;              // --emb-sample (sim only): EMB cache miniature rate (node/emb_sample.h)
   // Serving
   double slo_ms = 1000;
   int batch_max_requests = 8;

@@ -57,11 +57,22 @@ void CacheResolver::resolve(const Request& r, std::span<const Resolution> earlie
   if (hash_) {
     s.window_hash = prefix_hash(win, s.window);
     ids_.assign(win + s.reuse, win + s.window);
+  } else if (histories_ && !sample_.exact()) {  // the miniature's ids, without drawing the window
+    ids_.clear();
+    histories_->range(r.user, s.start + s.reuse, r.history_len, s.start, ids_);
   } else {
     trace_.items->history_range(r.user, s.start + s.reuse, r.history_len, ids_);
   }
-  ids_.insert(ids_.end(), cands_.begin(), cands_.end());
+  if (sample_.exact()) {
+    ids_.insert(ids_.end(), cands_.begin(), cands_.end());
+    emb_.lookup_batch(ids_, rows, s.emb);
+    return;
+  }
+  if (!histories_ || hash_) sample_.filter(ids_);
+  for (ItemId c : cands_)
+    if (sample_.keep(c)) ids_.push_back(c);
   emb_.lookup_batch(ids_, rows, s.emb);
+  sample_.scale(s.emb);
 }
 
 void CacheResolver::finish(std::span<Resolution> batch) {

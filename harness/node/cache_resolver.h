@@ -9,6 +9,8 @@
 #include <span>
 #include <vector>
 
+#include "harness/node/emb_sample.h"
+#include "harness/node/sampled_history.h"
 #include "harness/node/node_runtime.h"
 #include "allocator/emb_cache.h"
 #include "allocator/host_kv_tier.h"
@@ -79,6 +81,13 @@ class CacheResolver {
   // holds with the same window start and a verified prefix (hash mode; sim trusts the contract,
   // as for the pool), the lease's first tokens are onboarded from it instead of recomputed.
   void set_host_tier(HostKvTier* host) { host_ = host; }
+  // sim's EMB miniature (emb_sample.h): only sampled ids reach the cache (which must be the
+  // sampled-size one), and each resolution's EMB counts are full-stream estimates. Exact by default.
+  // `shared`, when given, serves the sampled ids of history windows (sampled_history.h).
+  void set_emb_sample(const EmbSample& s, SampledHistories* shared = nullptr) {
+    sample_ = s;
+    histories_ = shared;
+  }
 
   EmbCache& emb() { return emb_; }
   KvCache& kv() { return kv_; }
@@ -90,6 +99,8 @@ class CacheResolver {
   KvCache& kv_;
   bool hash_;
   HostKvTier* host_ = nullptr;
+  EmbSample sample_;
+  SampledHistories* histories_ = nullptr;
   std::vector<ItemId> hist_, cands_, ids_;
 };
 

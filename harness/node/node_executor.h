@@ -8,7 +8,9 @@
 #include "allocator/h2d_link.h"
 #include "allocator/kv_cache.h"
 #include "controller/window.h"
+#include "harness/node/emb_sample.h"
 #include "harness/node/kv_hit_worth.h"
+#include "harness/node/sampled_history.h"
 #include "harness/node/node_memory.h"
 #include "harness/node/node_runtime.h"
 #include "harness/run_context.h"
@@ -45,6 +47,10 @@ struct NodeOptions {
   Nanos link_latency = 10'000;
   int candidates = 0;
   NodeMemoryOptions memory;  // repartitioning, refill, host KV tier, curves
+  EmbSample emb_sample;      // sim: the EMB cache's miniature (exact by default)
+  // sim with a miniature: the sampled histories every node of the simulation shares (null:
+  // each request's ids are drawn and filtered).
+  SampledHistories* emb_histories = nullptr;
   KvHitWorth kv_worth;       // what a KV hit saves, for `run`'s executors (sim: its cost model)
 };
 

@@ -1,6 +1,7 @@
 #include "harness/node/node_memory.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace helm {
 
@@ -9,8 +10,23 @@ RepartitionOptions sized(RepartitionOptions r, const NodeMemoryOptions& o, const
                          size_t row_bytes) {
   const double b = link.bytes_per_second() * static_cast<double>(o.refill_chunk_ns) / 1e9;
   r.refill.chunk_bytes = std::max(row_bytes, static_cast<size_t>(b) / row_bytes * row_bytes);
+  if (o.emb_sample < 1) {
+    // On a sampled stream every access of a sampled row is still seen, so windows R x as long
+    // (in recorded accesses) span the same stretch of the exact stream and count each row alike.
+    auto scaled = [&](auto n, auto least) {
+      return std::max<decltype(n)>(least, static_cast<decltype(n)>(std::llround(o.emb_sample * double(n))));
+    };
+    r.refill.window_records = scaled(r.refill.window_records, uint64_t{1});
+    r.refill.recent = scaled(r.refill.recent, size_t{1});
+    r.refill.sketch_width = scaled(r.refill.sketch_width, size_t{64});
+  }
   return r;
 }
+// The curves sample the EMB lookups at 10% of the exact stream (mrc_sampler.h): of an already
+// sampled stream, that share of it (all of it below 10%); their hashes are independent of the
+// miniature's.
+constexpr double kEmbCurveRate = 0.1;
+double curve_rate(const NodeMemoryOptions& o) { return std::min(1.0, kEmbCurveRate / o.emb_sample); }
 }  // namespace
 
 NodeMemory::NodeMemory(PagePool& pool, EmbCache& emb, KvCache& kv, H2DLink& link,
@@ -28,8 +44,8 @@ NodeMemory::NodeMemory(PagePool& pool, EmbCache& emb, KvCache& kv, H2DLink& link
   }
   const double pool_bytes = static_cast<double>(pool.num_pages() * page_bytes);
   if (opt.curves) {
-    mrc_ = std::make_unique<MrcTracker>(pool_bytes);
-    shadow_ = std::make_unique<EmbShadow>(0.1, emb.sketch_width());
+    mrc_ = std::make_unique<MrcTracker>(pool_bytes, curve_rate(opt));
+    shadow_ = std::make_unique<EmbShadow>(curve_rate(opt), emb.sketch_width());
   }
   // The refill sketch listens to the raw ids, the curves to the cache's lookups.
   const bool refill = opt.repartition.mode == RepartitionMode::kBudgeted;

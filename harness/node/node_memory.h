@@ -30,6 +30,10 @@ struct NodeMemoryOptions {
   // A refill chunk occupies the link this long at most (its bytes follow from the link's rate):
   // the longest a demand miss waits behind background refill.
   Nanos refill_chunk_ns = 200'000;
+  // The rate the EMB cache's id stream is already sampled at (sim's miniature, emb_sample.h):
+  // the refill planner's windows and the curves' own sampling are scaled by it, so they see the
+  // same share of the exact stream over the same span of it.
+  double emb_sample = 1;
 };
 
 class NodeMemory {

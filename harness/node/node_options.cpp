@@ -27,6 +27,8 @@ NodeOptions node_options(const RunContext& ctx, int node, int nodes, double link
   e.memory.bytes = bytes;
   e.emb_share = ctx.policy.initial_share(ctx.policy_context(node, nodes));
   e.memory.curves = ctx.policy.needs_curves;
+  e.emb_sample = emb_sample(ctx.opt.emb_sample, e.page_bytes, ctx.model.D, ctx.opt.seed);
+  e.memory.emb_sample = e.emb_sample.rate;
   return e;
 }
 

@@ -62,6 +62,8 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
   // The embedding table only sizes rows (NullDevice: never read); one for all nodes.
   const GeneratedHostTable table(ctx.trace.items->num_items(), ctx.model.D, 0, 0.1f);
   const BatchingOptions bo = batching_options(ctx.opt);
+  // With --emb-sample: the users' sampled ids, drawn once for every node (sampled_history.h).
+  std::unique_ptr<SampledHistories> histories;
   std::vector<Node> nodes;
   nodes.reserve(static_cast<size_t>(opt.nodes));
   // A node's executor and runtime, empty (at the start, and when a lost node is rebuilt).
@@ -71,6 +73,10 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     // compare the two only at --scale 1. The link is the cost model's.
     NodeOptions so = node_options(ctx, i, opt.nodes, opt.link_bytes_per_s, ctx.opt.scale, false);
     so.link_latency = opt.link_latency;
+    if (!so.emb_sample.exact()) {
+      if (!histories) histories = std::make_unique<SampledHistories>(*ctx.trace.items, so.emb_sample);
+      so.emb_histories = histories.get();
+    }
     nd.runtime.reset();  // it refers to the executor
     if (ctx.opt.executor == "noop")
       nd.exec = std::make_unique<NoopExecutor>(ctx.trace, so.emb_share);

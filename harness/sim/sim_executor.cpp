@@ -4,6 +4,13 @@
 
 namespace helm {
 
+namespace {
+std::unique_ptr<GeneratedHostTable> sampled_table(const HostTable& table, const EmbSample& s) {
+  if (s.exact()) return nullptr;
+  return std::make_unique<GeneratedHostTable>(table.rows(), s.sampled_dim, 0, 0.1f);
+}
+}  // namespace
+
 CostModelExecutor::CostModelExecutor(const Trace& trace, const ModelConfig& cfg, const CostModel& cost,
                                      const HostTable& table, const NodeOptions& opt)
     : trace_(trace),
@@ -11,7 +18,10 @@ CostModelExecutor::CostModelExecutor(const Trace& trace, const ModelConfig& cfg,
       cost_(cost),
       device_(opt.pool_bytes, opt.page_bytes),
       pool_(device_.num_pages(), opt.emb_share),
-      emb_(pool_, device_, table),
+      sampled_table_(sampled_table(table, opt.emb_sample)),
+      emb_(pool_, device_, sampled_table_ ? *sampled_table_ : table,
+           opt.emb_sample.cache_options(device_.num_pages() * (opt.page_bytes / table.row_bytes()),
+                                        static_cast<size_t>(table.rows()))),
       // K/V at the cost model's element size: fp32 on the CPU backend, bf16 on GPUs.
       kv_(pool_, device_,
           KvLayout::for_page(cfg.layers, cfg.heads, cfg.d_qk, cfg.d_v, opt.page_bytes,
@@ -22,6 +32,7 @@ CostModelExecutor::CostModelExecutor(const Trace& trace, const ModelConfig& cfg,
   mo.bytes = false;  // bookkeeping only: the host tier keeps no K/V bytes either
   memory_ = std::make_unique<NodeMemory>(pool_, emb_, kv_, link_, opt.page_bytes, mo);
   resolver_.set_host_tier(memory_->host());
+  resolver_.set_emb_sample(opt.emb_sample, opt.emb_histories);
 }
 
 void CostModelExecutor::execute(std::span<const Queued> batch, Nanos start, std::vector<Outcome>& out) {

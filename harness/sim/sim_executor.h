@@ -28,6 +28,7 @@ namespace helm {
 class CostModelExecutor final : public NodeExecutor {
  public:
   // `table` only sizes the EMB rows (never read: no bytes). All references must outlive this.
+  // opt.emb_sample not exact: the EMB cache is its miniature (harness/node/emb_sample.h).
   CostModelExecutor(const Trace& trace, const ModelConfig& cfg, const CostModel& cost,
                     const HostTable& table, const NodeOptions& opt);
   int64_t estimate_tokens(int64_t request_id) override { return resolver_.estimate_tokens(request_id); }
@@ -53,6 +54,8 @@ class CostModelExecutor final : public NodeExecutor {
   const CostModel& cost_;
   NullDevice device_;
   PagePool pool_;
+  // With --emb-sample: the sampled cache's rows (1/rate as large, emb_sample.h), else null.
+  std::unique_ptr<GeneratedHostTable> sampled_table_;
   EmbCache emb_;  // after pool_: destroyed first, so pages go back to a live pool
   KvCache kv_;
   H2DLink link_;
