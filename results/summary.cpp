@@ -34,59 +34,67 @@ namespace {
 double ratio(int64_t num, int64_t den) { return den > 0 ? double(num) / double(den) : 0.0; }
 }  // namespace
 
-Summary summarize(std::span<const RequestRow> rows, Nanos warmup_ns, double slo_ms,
-                  int64_t expected_requests) {
-  Summary s;
-  s.slo_ms = slo_ms;
-  s.warmup_ns = warmup_ns;
-  s.rows = static_cast<int64_t>(rows.size());
-  const auto slo_ns = static_cast<Nanos>(std::llround(slo_ms * 1e6));
+SummaryBuilder::SummaryBuilder(Nanos warmup_ns, double slo_ms, int64_t expected_requests)
+    : slo_ns_(static_cast<Nanos>(std::llround(slo_ms * 1e6))),
+      seen_(static_cast<size_t>(std::max<int64_t>(0, expected_requests)), false) {
+  s_.slo_ms = slo_ms;
+  s_.warmup_ns = warmup_ns;
+  s_.expected_requests = std::max<int64_t>(0, expected_requests);
+}
 
-  std::vector<Nanos> latencies, lags;
-  for (const RequestRow& r : rows) {
-    if (r.arrival < warmup_ns) continue;
-    ++s.generated;
-    lags.push_back(r.dispatch_lag);
-    s.emb_lookups += r.emb_lookups;
-    s.emb_hits += r.emb_hits;
-    s.kv_hit_tokens += r.kv_hit_tokens_pool + r.kv_hit_tokens_host;
-    s.kv_computed_tokens += r.computed_tokens;
-    if (r.status == kDropped) {
-      ++s.dropped;
-    } else if (r.status != kCompleted) {
-      ++s.failed;  // kFailed, and any unknown status: never counted as served
-    } else {
-      ++s.completed;
-      const Nanos latency = r.finish - r.arrival;  // the contract, not the stored column
-      latencies.push_back(latency);
-      if (latency <= slo_ns) ++s.within_slo;
-      s.window_end = std::max(s.window_end, r.finish);
-    }
+void SummaryBuilder::add(const RequestRow& r) {
+  ++s_.rows;
+  if (r.id < 0 || r.id >= s_.expected_requests) ++s_.out_of_range_rows;
+  else if (seen_[static_cast<size_t>(r.id)]) ++s_.duplicate_rows;
+  else seen_[static_cast<size_t>(r.id)] = true;
+  if (r.arrival < s_.warmup_ns) return;
+  ++s_.generated;
+  lags_.push_back(r.dispatch_lag);
+  s_.emb_lookups += r.emb_lookups;
+  s_.emb_hits += r.emb_hits;
+  s_.kv_hit_tokens += r.kv_hit_tokens_pool + r.kv_hit_tokens_host;
+  s_.kv_computed_tokens += r.computed_tokens;
+  if (r.status == kDropped) {
+    ++s_.dropped;
+  } else if (r.status != kCompleted) {
+    ++s_.failed;  // kFailed, and any unknown status: never counted as served
+  } else {
+    ++s_.completed;
+    const Nanos latency = r.finish - r.arrival;  // the contract, not the stored column
+    latencies_.push_back(latency);
+    if (latency <= slo_ns_) ++s_.within_slo;
+    s_.window_end = std::max(s_.window_end, r.finish);
   }
+}
+
+Summary SummaryBuilder::finish() {
+  Summary s = s_;
+  // Sorted in place (no copy at the run's largest moment); order does not matter to add().
+  auto& latencies = latencies_;
   std::sort(latencies.begin(), latencies.end());
-  std::sort(lags.begin(), lags.end());
+  std::sort(lags_.begin(), lags_.end());
   s.p50 = nearest_rank(latencies, 50);
   s.p99 = nearest_rank(latencies, 99);
   s.p999 = nearest_rank(latencies, 99.9);
   s.p99_all = nearest_rank_with_lost(latencies, s.dropped + s.failed, 99);
-  s.dispatch_lag_p99 = nearest_rank(lags, 99);
+  s.dispatch_lag_p99 = nearest_rank(lags_, 99);
   s.slo_satisfaction = ratio(s.within_slo, s.generated);
-  const Nanos span = s.window_end - warmup_ns;
+  const Nanos span = s.window_end - s.warmup_ns;
   s.throughput_rps = span > 0 ? double(s.completed) / (double(span) * 1e-9) : 0.0;
   s.goodput_rps = span > 0 ? double(s.within_slo) / (double(span) * 1e-9) : 0.0;
   s.emb_hit_rate = ratio(s.emb_hits, s.emb_lookups);
   s.kv_hit_rate = ratio(s.kv_hit_tokens, s.kv_hit_tokens + s.kv_computed_tokens);
-  s.valid = double(s.dispatch_lag_p99.value) <= 0.05 * slo_ms * 1e6;
-
-  s.expected_requests = expected_requests >= 0 ? expected_requests : s.rows;
-  std::vector<uint8_t> seen(static_cast<size_t>(s.expected_requests), 0);
-  for (const RequestRow& r : rows) {
-    if (r.id < 0 || r.id >= s.expected_requests) ++s.out_of_range_rows;
-    else if (seen[static_cast<size_t>(r.id)]++) ++s.duplicate_rows;
-  }
-  s.missing_ids = std::count(seen.begin(), seen.end(), uint8_t{0});
+  s.valid = double(s.dispatch_lag_p99.value) <= 0.05 * s.slo_ms * 1e6;
+  s.missing_ids = static_cast<int64_t>(std::count(seen_.begin(), seen_.end(), false));
   s.exactly_once = s.missing_ids == 0 && s.duplicate_rows == 0 && s.out_of_range_rows == 0;
   return s;
+}
+
+Summary summarize(std::span<const RequestRow> rows, Nanos warmup_ns, double slo_ms,
+                  int64_t expected_requests) {
+  SummaryBuilder b(warmup_ns, slo_ms, expected_requests >= 0 ? expected_requests : static_cast<int64_t>(rows.size()));
+  for (const RequestRow& r : rows) b.add(r);
+  return b.finish();
 }
 
 RootAttributes footer_attributes(const Summary& s) {

@@ -74,6 +74,24 @@ struct Summary {
 // Nearest-rank percentile of ascending `sorted` values; p in (0, 100].
 Percentile nearest_rank(std::span<const Nanos> sorted, double p);
 
+// The summary built one row at a time, in any order, keeping only what the figures need: the
+// latency of each measured completion and the dispatch lag of each measured request (8 bytes
+// each, for the exact percentiles), one bit per id (exactly-once) and running sums. A run feeds
+// it each final row as it is produced, so it never holds its rows; summarize() is this over a
+// span. `expected_requests` >= 0: ids are checked against 0..expected_requests-1.
+class SummaryBuilder {
+ public:
+  SummaryBuilder(Nanos warmup_ns, double slo_ms, int64_t expected_requests);
+  void add(const RequestRow& r);
+  Summary finish();  // the figures over the rows added so far
+
+ private:
+  Summary s_;  // counters and sums; percentiles and ratios are filled by finish()
+  Nanos slo_ns_;
+  std::vector<Nanos> latencies_, lags_;
+  std::vector<bool> seen_;
+};
+
 // `expected_requests`: how many requests the trace generated, when the caller knows (the harness
 // does); then a lost last row is caught too. -1: take the row count.
 Summary summarize(std::span<const RequestRow> rows, Nanos warmup_ns, double slo_ms,

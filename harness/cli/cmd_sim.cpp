@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 
 #include "common/error.h"
@@ -11,7 +12,7 @@
 #include "harness/cli/provenance.h"
 #include "harness/node/emb_sample.h"
 #include "harness/sim/sim_driver.h"
-#include "results/writer.h"
+#include "harness/results_sink.h"
 
 namespace helm {
 
@@ -83,8 +84,6 @@ int cmd_sim(int argc, char** argv) {
                              "cache is a miniature, its counts (EMB hits, lookups, h2d bytes) are estimates\n",
                              es.rate, opt.emb_sample);
 
-  SimResult r = simulate(ctx, cost, so);
-
   RootAttributes attrs = provenance_attributes(ctx, 1);
   attrs.set("mode", "sim")
       .set("mpi_size", int64_t{1})
@@ -97,21 +96,29 @@ int cmd_sim(int argc, char** argv) {
       .set("cost_model_source", cost.source)
       .set("kv_dtype", cost.bytes_per_element == 2 ? "bf16" : "fp32")
       .set("h2d_bytes_per_s", so.link_bytes_per_s)
-      .set("h2d_link", link)
-      .set("sim_events", r.events)
-      .set("sim_batches", r.batches)
-      .set("sim_wall_s", r.wall_s);
+      .set("h2d_link", link);
+  // The rows stream to the file during the run (the writer thread of `run`'s rank 0, flushed
+  // every second), so memory does not grow with the run's rows and a killed sim leaves a file
+  // that opens up to its last flush; the footer comes only at the end.
+  SimResult r;
   {
-    ResultsWriter w(opt.out, attrs);
-    w.append(std::span<const RequestRow>(r.rows));
-    w.append(std::span<const NodeRow>(r.nodes));
-    w.append(std::span<const ControllerRow>(r.controller));
-    w.set_attrs(r.end.footer);
-    w.set_attr_array("peak_rss_bytes", {peak_rss_bytes()});
-    w.close();
+    ResultsSink file(opt.out, attrs);
+    try {
+      r = simulate(ctx, cost, so, &file);
+    } catch (...) {  // bad input found by the simulation: no partial file left behind
+      file.finish({});
+      std::filesystem::remove(opt.out);
+      throw;
+    }
+    RootAttributes end = r.end.footer;
+    end.set("sim_events", r.events)
+        .set("sim_batches", r.batches)
+        .set("sim_wall_s", r.wall_s)
+        .set("sim_reorder_max_rows", r.reorder_max_rows);
+    file.finish(end, {peak_rss_bytes()});
   }
   const double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-  const double n = static_cast<double>(r.rows.size());
+  const double n = static_cast<double>(ctx.trace.requests.size());
   std::cout << format_footer(r.end.summary, r.end.notes)
             << fmt::format("sim: {} events, {} batches; event loop {:.3f} s wall ({:.0f} requests/s), end to end "
                            "{:.3f} s ({:.0f} requests/s: trace, loop and results file)\n",

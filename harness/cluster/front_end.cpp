@@ -43,8 +43,9 @@ ClusterFrontEnd::ClusterFrontEnd(const RunContext& ctx, int nodes, const NodeFac
       router_(make_router(ctx.opt.router, router_options(ctx, nodes, facts))),
       view_(nodes, view_costs(ctx, facts)),
       control_(ctx, nodes),
-      rows_(initial_rows(ctx.trace)),
-      seen_(rows_.size(), 0),
+      seen_(ctx.trace.requests.size(), false),
+      summary_(static_cast<Nanos>(ctx.opt.warmup_s * 1e9), ctx.opt.slo_ms,
+               static_cast<int64_t>(ctx.trace.requests.size())),
       slo_ns_(static_cast<Nanos>(ctx.opt.slo_ms * 1e6)),
       received_(static_cast<size_t>(nodes), 0),
       reported_(static_cast<size_t>(nodes), -1),
@@ -55,19 +56,32 @@ ClusterFrontEnd::ClusterFrontEnd(const RunContext& ctx, int nodes, const NodeFac
 
 ClusterFrontEnd::~ClusterFrontEnd() = default;
 
+RequestRow& ClusterFrontEnd::open_row(int64_t id) {
+  auto it = open_.find(id);
+  if (it == open_.end()) it = open_.emplace(id, initial_row(ctx_.trace.requests[static_cast<size_t>(id)])).first;
+  return it->second;
+}
+
+void ClusterFrontEnd::emit(int64_t id) {
+  const auto it = open_.find(id);
+  seen_[static_cast<size_t>(id)] = true;
+  summary_.add(it->second);
+  sink_.add(it->second);
+  open_.erase(it);
+}
+
 int ClusterFrontEnd::dispatch(int64_t id, Nanos now) {
   const Request& r = ctx_.trace.requests[static_cast<size_t>(id)];
   RouteRequest rq{r.id, r.user, r.history_len, r.arrival};
   rq.window_start = window_start(r.history_len, ctx_.model.N);  // as the executor computes it
   rq.window = r.history_len - rq.window_start;
   rq.candidates = ctx_.candidates;
-  auto& row = rows_[static_cast<size_t>(id)];
+  auto& row = open_row(id);
   if (view_.live() == 0) {  // nowhere to send it
     apply_outcome(row, Outcome{}, -1, kFailed, slo_ns_);
     row.dispatch_lag = now - r.arrival;
-    seen_[static_cast<size_t>(id)] = 1;
     ++failed_node_down_;
-    sink_.add(row);
+    emit(id);
     if (log_) log_->dispatch(id, now, -1);
     return -1;
   }
@@ -96,17 +110,17 @@ void ClusterFrontEnd::on_outcome(const NodeOutcome& w) {
   }
   if (w.node >= 0 && w.node < nodes_) ++received_[static_cast<size_t>(w.node)];
   const int64_t id = w.o.id;
-  if (id < 0 || id >= static_cast<int64_t>(rows_.size()) || seen_[static_cast<size_t>(id)]++) {
+  if (id < 0 || id >= static_cast<int64_t>(seen_.size()) || seen_[static_cast<size_t>(id)]) {
     ++duplicates_;  // counted, never applied twice: the footer's verdict fails
     return;
   }
-  auto& row = rows_[static_cast<size_t>(id)];
+  auto& row = open_row(id);
   apply_outcome(row, w.o, w.node, w.status, slo_ns_);
   --outstanding_;
   view_.on_complete(w.node, Completion{id, row.user, w.kv_start, w.kv_tokens,
                                        w.status == kCompleted ? w.o.finish - w.o.start : 0,
                                        std::max(1, w.o.batch_size)});
-  sink_.add(row);
+  emit(id);
 }
 
 void ClusterFrontEnd::on_evict(int node, UserId user) {
@@ -154,12 +168,10 @@ std::vector<int64_t> ClusterFrontEnd::node_down(int node, Nanos now, bool rerout
     return held;
   }
   for (const int64_t id : held) {
-    auto& row = rows_[static_cast<size_t>(id)];
     Outcome o;
     o.id = id;
-    apply_outcome(row, o, node, kFailed, slo_ns_);
-    seen_[static_cast<size_t>(id)] = 1;
-    sink_.add(row);
+    apply_outcome(open_row(id), o, node, kFailed, slo_ns_);
+    emit(id);
   }
   failed_node_down_ += static_cast<int64_t>(held.size());
   return {};
@@ -185,19 +197,25 @@ void ClusterFrontEnd::stop_control() {
 }
 
 RunEnd ClusterFrontEnd::finish(const std::string& backend_note) {
-  // A request without an outcome would be a harness bug: end_run records it as failed.
   int64_t mismatched = 0;  // nodes whose own count differs from what arrived (-1: never said)
   for (size_t i = 0; i < received_.size(); ++i)
     mismatched += reported_[i] >= 0 && reported_[i] != received_[i];
-  RunEnd end = end_run(ctx_, rows_, seen_, duplicates_, backend_note, mismatched);
+  // A request without an outcome would be a harness bug: recorded as failed, never hidden. Its
+  // row keeps what dispatch set (node, lag); one never dispatched is its trace entry's.
+  int64_t missing = 0;
+  for (size_t i = 0; i < seen_.size(); ++i)
+    if (!seen_[i]) {
+      open_row(static_cast<int64_t>(i)).status = kFailed;
+      emit(static_cast<int64_t>(i));
+      ++missing;
+    }
+  RunEnd end = end_run(ctx_, summary_.finish(), missing, duplicates_, backend_note, mismatched);
   // Failed by cause: node_down here, no outcome (a harness bug) in end_run's outcome_missing.
   end.footer.set("failed_node_down", failed_node_down_).set("rerouted_node_down", rerouted_);
   end.footer.set("nodes_lost", losses_).set("late_outcomes_ignored", late_ignored_);
   end.notes.insert(end.notes.end(), fault_notes_.begin(), fault_notes_.end());
   for (auto& p : pending_rows_)  // a node that never reported again: its own computed step
     if (p) sink_.add(*p), p.reset();
-  for (size_t i = 0; i < rows_.size(); ++i)
-    if (!seen_[i]) sink_.add(rows_[i]);
   return end;
 }
 

@@ -15,10 +15,14 @@
 //                                              back to be dispatched again); node_up(node, now)
 //   at the end   stop_control(); finish(note)  no decisions after the workers stop; requests
 //                                              without an outcome become failed; the footer
+// Each request's final row goes to the sink once, as soon as it is final (in the order requests
+// finish, not by id). The front end keeps rows only of requests in flight, plus a bit per id and
+// the summary's compact data (SummaryBuilder), so its memory does not grow with the run's rows.
 // Single-threaded: the driver's loop calls everything.
 #pragma once
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -81,8 +85,7 @@ class ClusterFrontEnd {
 
   int64_t outstanding() const { return outstanding_; }
   int nodes() const { return nodes_; }
-  const std::vector<RequestRow>& rows() const { return rows_; }
-  std::vector<RequestRow> take_rows() { return std::move(rows_); }
+  size_t rows_open() const { return open_.size(); }  // rows held: dispatched, not final yet
 
  private:
   const RunContext& ctx_;
@@ -92,8 +95,10 @@ class ClusterFrontEnd {
   std::unique_ptr<Router> router_;
   ClusterView view_;
   RootControl control_;
-  std::vector<RequestRow> rows_;
-  std::vector<int32_t> seen_;
+  // Rows of requests dispatched but not final (handed-back ones included), by id.
+  std::unordered_map<int64_t, RequestRow> open_;
+  std::vector<bool> seen_;  // per id: its final row went out
+  SummaryBuilder summary_;  // fed every final row
   Nanos slo_ns_;
   int64_t outstanding_ = 0, duplicates_ = 0;
   // Fault accounting for the footer: requests failed because their node was lost, handed back
@@ -105,6 +110,9 @@ class ClusterFrontEnd {
   // Per node, the last decision's row, waiting for the node's next window: ratio_applied is what
   // the node reports in effect then, not what rank 0 computed.
   std::vector<std::optional<ControllerRow>> pending_rows_;
+
+  RequestRow& open_row(int64_t id);  // the request's row, created from the trace when first needed
+  void emit(int64_t id);             // the row is final: to the sink and the summary, then forgotten
 };
 
 }  // namespace helm

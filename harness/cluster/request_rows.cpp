@@ -4,16 +4,20 @@
 
 namespace helm {
 
+RequestRow initial_row(const Request& r) {
+  RequestRow row;
+  row.id = r.id;
+  row.user = r.user;
+  row.phase = r.phase;
+  row.arrival = r.arrival;
+  row.history_len = r.history_len;
+  return row;
+}
+
 std::vector<RequestRow> initial_rows(const Trace& trace) {
-  std::vector<RequestRow> rows(trace.requests.size());
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto& r = trace.requests[i];
-    rows[i].id = r.id;
-    rows[i].user = r.user;
-    rows[i].phase = r.phase;
-    rows[i].arrival = r.arrival;
-    rows[i].history_len = r.history_len;
-  }
+  std::vector<RequestRow> rows;
+  rows.reserve(trace.requests.size());
+  for (const Request& r : trace.requests) rows.push_back(initial_row(r));
   return rows;
 }
 
@@ -35,17 +39,10 @@ void apply_outcome(RequestRow& row, const Outcome& o, int node, int8_t status, N
   if (o.history_len) row.history_len = static_cast<int32_t>(o.history_len);
 }
 
-RunEnd end_run(const RunContext& ctx, std::vector<RequestRow>& rows, const std::vector<int32_t>& seen,
-               int64_t duplicates, const std::string& backend_note, int64_t count_mismatches) {
+RunEnd end_run(const RunContext& ctx, Summary summary, int64_t missing, int64_t duplicates,
+               const std::string& backend_note, int64_t count_mismatches) {
   RunEnd e;
-  int64_t missing = 0;
-  for (size_t i = 0; i < rows.size(); ++i)
-    if (!seen[i]) {
-      rows[i].status = kFailed;
-      ++missing;
-    }
-  const auto n = static_cast<int64_t>(rows.size());
-  e.summary = summarize(rows, static_cast<Nanos>(ctx.opt.warmup_s * 1e9), ctx.opt.slo_ms, n);
+  e.summary = summary;
   if (duplicates || missing || count_mismatches) e.summary.exactly_once = false;
   e.notes = ctx.trace.notes;
   if (!backend_note.empty()) e.notes.push_back(backend_note);

@@ -12,6 +12,8 @@
 
 namespace helm {
 
+// A request's row before anything happened to it (from its trace entry).
+RequestRow initial_row(const Request& r);
 // One row per generated request, before anything happened to it.
 std::vector<RequestRow> initial_rows(const Trace& trace);
 // Records what happened to a request (completed: times, cache figures; dropped: only the fact).
@@ -22,10 +24,11 @@ struct RunEnd {
   RootAttributes footer;           // footer_* attributes plus the accounting counters
   std::vector<std::string> notes;  // printed under the footer
 };
-// Marks requests that never got an outcome as failed (a harness bug made visible, never hidden),
-// summarises, and assembles the footer. `seen[i]` = outcomes received for request i.
+// Assembles the footer from the summary of every final row (a SummaryBuilder's, fed as the rows
+// were produced). `missing`: requests that never got an outcome, which the caller recorded as
+// failed (a harness bug made visible, never hidden); `duplicates`: outcomes received twice;
 // `count_mismatches`: nodes whose own total of outcomes sent differs from what arrived.
-RunEnd end_run(const RunContext& ctx, std::vector<RequestRow>& rows, const std::vector<int32_t>& seen,
-               int64_t duplicates, const std::string& backend_note, int64_t count_mismatches = 0);
+RunEnd end_run(const RunContext& ctx, Summary summary, int64_t missing, int64_t duplicates,
+               const std::string& backend_note, int64_t count_mismatches = 0);
 
 }  // namespace helm

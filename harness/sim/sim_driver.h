@@ -21,6 +21,7 @@
 
 #include "gr_model/cost_model.h"
 #include "harness/cluster/request_rows.h"
+#include "harness/cluster/row_sink.h"
 #include "harness/run_context.h"
 #include "harness/sim/node_faults.h"
 
@@ -35,10 +36,12 @@ struct SimOptions {
   bool reroute = false;           // --on-fail reroute: a lost node's requests go to live nodes
 };
 
+// The rows are here only when simulate() was given no sink; with one, they went there.
 struct SimResult {
   std::vector<RequestRow> rows;  // one per generated request, by id
   std::vector<NodeRow> nodes;    // one per node per control interval
   std::vector<ControllerRow> controller;  // one per node per control tick
+  int64_t reorder_max_rows = 0;  // the most /requests rows held at once to put them in id order
   RunEnd end;
   int64_t events = 0, batches = 0;
   double wall_s = 0;             // wall-clock time of the event loop
@@ -56,7 +59,9 @@ SimOptions sim_options(int nodes, const CostModel& cost, const std::string& cost
 // train), so that their grid and training runs are the same runs as `sim`'s.
 std::string use_cost_model_pool(RunOptions& opt, const CostModel& cost, bool pool_defaulted, std::string config);
 
-// Runs the simulation; writes nothing (cmd_sim writes the file). Throws BadInput on bad input.
-SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOptions& opt);
+// Runs the simulation. With `out`, every row goes there during the run (/requests in id order,
+// /nodes and /controller as produced; cmd_sim's results file), so no run-long row vector exists;
+// without, the rows are returned in SimResult. Writes no file itself. Throws BadInput on bad input.
+SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOptions& opt, RowSink* out = nullptr);
 
 }  // namespace helm

@@ -45,6 +45,38 @@ TEST(FrontEndAccounting, CleanRunPasses) {
   EXPECT_TRUE(r.front.finish("").summary.exactly_once);
 }
 
+// The front end keeps rows only while requests are in flight: each final row goes to the sink
+// at once, and a request never answered is failed at the end with what its dispatch recorded.
+TEST(FrontEndAccounting, HoldsOnlyRowsInFlight) {
+  Scenario r;
+  const auto& reqs = r.ctx.trace.requests;
+  ASSERT_GT(reqs.size(), 10u);
+  const int unanswered = r.front.dispatch(reqs[0].id, reqs[0].arrival + 5);  // 5 ns late, never answered
+  size_t most = 0;
+  for (size_t i = 1; i < reqs.size(); ++i) {
+    NodeOutcome o;
+    o.o.id = reqs[i].id, o.o.arrival = reqs[i].arrival, o.o.start = reqs[i].arrival;
+    o.o.finish = reqs[i].arrival + 1000, o.o.batch_size = 1;
+    o.node = r.front.dispatch(reqs[i].id, reqs[i].arrival);
+    most = std::max(most, r.front.rows_open());
+    r.front.on_outcome(o);
+    EXPECT_EQ(r.sink.requests.back().id, reqs[i].id);  // out as soon as it is final
+  }
+  EXPECT_EQ(most, 2u);  // request 0 and the one being served
+  EXPECT_EQ(r.front.rows_open(), 1u);
+  const RunEnd end = r.front.finish("");
+  EXPECT_EQ(r.front.rows_open(), 0u);
+  EXPECT_FALSE(end.summary.exactly_once);
+  EXPECT_EQ(end.footer.integer("outcome_missing"), 1);
+  ASSERT_EQ(r.sink.requests.size(), reqs.size());
+  const RequestRow& last = r.sink.requests.back();
+  EXPECT_EQ(last.id, 0);
+  EXPECT_EQ(last.status, kFailed);
+  EXPECT_EQ(last.node, unanswered);
+  EXPECT_EQ(last.dispatch_lag, 5);
+  EXPECT_EQ(end.summary.failed + end.summary.completed, end.summary.generated);
+}
+
 TEST(FrontEndAccounting, DuplicateOutcomeFails) {
   Scenario r;
   r.serve_all();
@@ -81,8 +113,9 @@ TEST_P(FrontEndLostNode, NothingGoesToIt) {
   const auto& reqs = ctx.trace.requests;
   const size_t half = reqs.size() / 2;
   std::vector<int64_t> held;  // dispatched to the node that will be lost, never answered
+  std::vector<int> node_of(reqs.size(), -1);
   for (size_t i = 0; i < half; ++i)
-    if (front.dispatch(reqs[i].id, reqs[i].arrival) == kLost) held.push_back(reqs[i].id);
+    if ((node_of[i] = front.dispatch(reqs[i].id, reqs[i].arrival)) == kLost) held.push_back(reqs[i].id);
   ASSERT_FALSE(held.empty());
   for (size_t i = 0; i < half; ++i) {  // the others answer
     const int64_t id = reqs[i].id;
@@ -90,19 +123,19 @@ TEST_P(FrontEndLostNode, NothingGoesToIt) {
     NodeOutcome out;
     out.o.id = id, out.o.arrival = reqs[i].arrival, out.o.start = reqs[i].arrival;
     out.o.finish = reqs[i].arrival + 1000, out.o.batch_size = 1;
-    out.node = front.rows()[static_cast<size_t>(id)].node;
+    out.node = node_of[i];
     front.on_outcome(out);
   }
   EXPECT_TRUE(front.node_down(kLost, reqs[half].arrival).empty());  // failed, not handed back
   EXPECT_EQ(front.outstanding(), 0);
-  for (size_t i = half; i < reqs.size(); ++i) EXPECT_NE(front.dispatch(reqs[i].id, reqs[i].arrival), kLost);
+  for (size_t i = half; i < reqs.size(); ++i) EXPECT_NE(node_of[i] = front.dispatch(reqs[i].id, reqs[i].arrival), kLost);
   NodeOutcome late;  // the lost node answers after all
   late.o.id = held.front(), late.node = kLost;
   front.on_outcome(late);
   for (size_t i = half; i < reqs.size(); ++i) {
     NodeOutcome out;
     out.o.id = reqs[i].id, out.o.finish = reqs[i].arrival + 1000, out.o.batch_size = 1;
-    out.node = front.rows()[static_cast<size_t>(reqs[i].id)].node;
+    out.node = node_of[i];
     front.on_outcome(out);
   }
   const RunEnd end = front.finish("");
@@ -110,7 +143,9 @@ TEST_P(FrontEndLostNode, NothingGoesToIt) {
   EXPECT_EQ(end.footer.integer("failed_node_down"), static_cast<int64_t>(held.size()));
   EXPECT_EQ(end.footer.integer("late_outcomes_ignored"), 1);
   EXPECT_EQ(end.footer.integer("nodes_lost"), 1);
-  for (const int64_t id : held) EXPECT_EQ(front.rows()[static_cast<size_t>(id)].status, kFailed);
+  ASSERT_EQ(sink.requests.size(), reqs.size());  // every final row went out once
+  for (const auto& row : sink.requests)
+    if (std::find(held.begin(), held.end(), row.id) != held.end()) EXPECT_EQ(row.status, kFailed);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryRouter, FrontEndLostNode, ::testing::ValuesIn(router_names()),

@@ -2,7 +2,8 @@
 # Crash-safe results: SIGKILL the real results writer (ResultsSink) at 20 random points; each file
 # must open in `helm-bench report` (the C++ reader) and in h5py, hold a consistent prefix of the
 # rows, be reported incomplete (no footer) by `report --status`, and keep rows up to its last
-# periodic flush (a run killed after T s keeps at least the rows of T - flush - slack).
+# periodic flush (a run killed after T s keeps at least the rows of T - flush - slack). Then the
+# same for a killed `sim` (the writer it streams its rows to during the run).
 # Usage: kill_writer_test.sh KILL_WRITER HELM_BENCH [KILLS]
 set -uo pipefail
 writer=$1 bin=$2 kills=${3:-20}
@@ -41,4 +42,33 @@ for i in $(seq 1 "$kills"); do
   echo "ok: kill $i after ${delay}s: $n rows read back by report and h5py"
 done
 echo "$kills kills, $total rows recovered"
+
+# A killed `sim`, which streams its rows to the file during the run: killed once rows are on
+# disk (polled with report --status, the writer's lock off), its file must open, say incomplete,
+# and hold exactly the first rows, in id order, of the same sim run to the end.
+sim=(sim --nodes 8 --cost-model cpu-small --qps 6000 --duration 20 --users 5000 --items 20000 --queue-cap 64)
+"$bin" "${sim[@]}" --out "$tmp/sim-full.h5" > "$tmp/sim-full.log" 2>&1 || { echo "FAIL: the full sim"; exit 1; }
+"$bin" "${sim[@]}" --out "$tmp/sim-killed.h5" > "$tmp/sim-killed.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 600); do
+  rows=$(HDF5_USE_FILE_LOCKING=FALSE "$bin" report --status "$tmp/sim-killed.h5" 2>/dev/null | cut -f3)
+  [ "${rows:-0}" != "-" ] && [ "${rows:-0}" -gt 0 ] 2>/dev/null && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+kill -KILL "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+st=$(timeout 60 "$bin" report --status "$tmp/sim-killed.h5" 2>&1)
+if ! grep -q incomplete <<<"$st"; then echo "FAIL: the killed sim's file is not reported incomplete (did it end first?): $st"; fail=1
+elif ! timeout 60 "$bin" report "$tmp/sim-killed.h5" > /dev/null 2>&1; then echo "FAIL: report cannot read the killed sim's file"; fail=1
+elif ! n=$(timeout 60 /usr/bin/python3 - "$tmp/sim-killed.h5" "$tmp/sim-full.h5" <<'PY' 2>&1
+import sys, h5py, numpy as np
+k, full = (h5py.File(p, "r")["requests"][...] for p in sys.argv[1:3])
+assert len(k) > 0 and len(k) < len(full), f"{len(k)} rows of {len(full)}"
+assert np.array_equal(k["id"], np.arange(len(k))), "ids are not 0..n-1"
+assert np.array_equal(k, full[: len(k)]), "rows differ from the full run's"
+print(len(k), "of", len(full))
+PY
+); then echo "FAIL: the killed sim's rows: $n"; fail=1
+else echo "ok: a sim killed mid-run: its first $n rows are the full run's"; fi
 exit $fail
