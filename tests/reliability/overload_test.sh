@@ -59,10 +59,15 @@ one() {  # LABEL QPS: one run of $secs s, timed; checks its exit, footer and wal
   sed -n 's/^ *requests: */  /p' "$tmp/$1.log"
   [ $rc -eq 0 ] || { echo "FAIL: exit $rc"; tail -20 "$tmp/$1.log"; fail=1; return 1; }
   grep -q "PASS: all" "$tmp/$1.log" || { echo "FAIL: the footer does not pass"; fail=1; }
-  # Start-up (trace build, MPI, clock sync, link measurement) is not the run's: 10 s of slack
-  # cover it on a busy 2-core box, beside the issue's + 10 s.
-  /usr/bin/python3 -c "import sys; sys.exit(0 if $wall <= $secs + $drain + 10 + 10 else 1)" ||
-    { echo "FAIL: $wall s wall for a ${secs} s run with a ${drain} s drain"; fail=1; }
+  # `run` lives on the wall clock: it must end within duration + drain + 10 s, plus 10 s for
+  # start-up (trace build, MPI, clock sync, link measurement) on a busy 2-core box. `sim` lives in
+  # virtual time: its run ends within the same bound there (the last completion, checked below),
+  # while its wall time is CPU work that grows with the box's load (a 3.6x sim of 30 s simulates
+  # ~1.9M requests: 35 s on a quiet box, 51-69 s at load 6-10), so it only has to finish.
+  local limit=$((secs + drain + 10 + 10))
+  [ "$mode" = run ] || limit=600
+  /usr/bin/python3 -c "import sys; sys.exit(0 if $wall <= $limit else 1)" ||
+    { echo "FAIL: $wall s wall for a ${secs} s $mode with a ${drain} s drain (limit $limit s)"; fail=1; }
 }
 qps=$start_qps cap=0
 for attempt in 1 2 3; do
