@@ -1,6 +1,6 @@
 // The CSV interaction loaders: KuaiRand, Amazon 2018 and 2023, Taobao. One table-driven parser:
 // each format names its columns, header and time unit. String ids become dense integers in
-// order of first appearance (id_map.h); rows are interned in batches so the id tables' cache
+// order of first appearance (id_map.h); rows reach the id tables through a short ring so their cache
 // misses overlap.
 #include <algorithm>
 #include <cctype>
