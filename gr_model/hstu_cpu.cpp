@@ -23,10 +23,10 @@ namespace helm {
 namespace {
 // A KV-cached visit projects a few dozen rows. There sgemm spends much of its time packing the
 // weights on every call, and gemm_rows on weights packed once is faster (measured on ml-20m's
-// 30 x 256 x 1024: ~1.3x); from ~60 rows, or with weights small enough to stay in L2 (`small`),
-// sgemm is faster.
+// 30 x 256 x 1024: ~1.3x); from ~60 rows, or with a model's weights (of one kind, all layers)
+// small enough to stay in L2 (`small`), sgemm is faster.
 constexpr int kPanelMaxRows = 48;
-constexpr size_t kPanelMinBytes = size_t{512} << 10;
+constexpr size_t kPanelMinBytes = size_t{1} << 20;
 template <typename T>
 void grow(std::vector<T>& v, size_t n) {
   if (v.size() < n) v.resize(n);  // never shrinks: steady state reuses the storage
@@ -61,9 +61,12 @@ HstuModel::HstuModel(const Weights& w) : w_(w) {
   validate(w.cfg, "model config '" + w.cfg.name + "'");
   check_shapes(w);
   for (const auto& l : w.layers) rab_rev_.emplace_back(l.rab.rbegin(), l.rab.rend());
-  const int D = w.cfg.D, W = w.cfg.uvqk_width();
-  if (W % cpu::kPanel == 0 && D <= 1024 && size_t{4} * D * W >= kPanelMinBytes)
+  const int D = w.cfg.D, W = w.cfg.uvqk_width(), HV = w.cfg.heads * w.cfg.d_v;
+  const size_t layers = w.layers.size();
+  if (W % cpu::kPanel == 0 && D <= 1024 && layers * 4 * D * W >= kPanelMinBytes)
     for (const auto& l : w.layers) uvqk_panels_.push_back(cpu::pack_panels(l.W_uvqk.data(), D, W));
+  if (D % cpu::kPanel == 0 && HV <= 1024 && layers * 4 * HV * D >= kPanelMinBytes)
+    for (const auto& l : w.layers) wo_panels_.push_back(cpu::pack_panels(l.W_o.data(), HV, D));
 }
 
 void HstuModel::forward(std::span<SeqInput> batch, Workspace& ws) const {
@@ -154,9 +157,13 @@ void HstuModel::forward(std::span<SeqInput> batch, Workspace& ws) const {
         float* xr = x + static_cast<size_t>(r) * D;
         for (int j = 0; j < D; ++j) xr[j] += lw.b_o[j];
       }
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, D, HV, 1.0f,
-                  tmp + static_cast<size_t>(r0) * HV, HV, lw.W_o.data(), D, 1.0f,
-                  x + static_cast<size_t>(r0) * D, D);
+      if (rows <= kPanelMaxRows && !wo_panels_.empty())
+        cpu::gemm_rows(tmp + static_cast<size_t>(r0) * HV, rows, HV, wo_panels_[l].data(), D,
+                       x + static_cast<size_t>(r0) * D, /*accumulate=*/true);
+      else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, D, HV, 1.0f,
+                    tmp + static_cast<size_t>(r0) * HV, HV, lw.W_o.data(), D, 1.0f,
+                    x + static_cast<size_t>(r0) * D, D);
     }
     clk.lap(ws.times.out_ns);
   }

@@ -55,7 +55,8 @@ namespace {
 // for the baseline.
 template <int kRows>
 [[gnu::always_inline]] inline void gemm_block(const float* __restrict x, int rn, int k,
-                                              const float* __restrict panel, int n, float* __restrict y) {
+                                              const float* __restrict panel, int n, float* __restrict y,
+                                              bool accumulate) {
   float acc[kRows][kPanel] = {};
   for (int kk = 0; kk < k; ++kk) {
     const float* __restrict wr = panel + static_cast<size_t>(kk) * kPanel;
@@ -65,7 +66,10 @@ template <int kRows>
     }
   }
   for (int r = 0; r < rn; ++r)
-    for (int j = 0; j < kPanel; ++j) y[static_cast<size_t>(r) * n + j] = acc[r][j];
+    for (int j = 0; j < kPanel; ++j) {
+      float& out = y[static_cast<size_t>(r) * n + j];
+      out = accumulate ? out + acc[r][j] : acc[r][j];
+    }
 }
 }  // namespace
 
@@ -78,7 +82,7 @@ std::vector<float> pack_panels(const float* w, int k, int n) {
 }
 
 HELM_CLONES void gemm_rows(const float* __restrict x, int rows, int k, const float* __restrict panels,
-                           int n, float* __restrict y) {
+                           int n, float* __restrict y, bool accumulate) {
   constexpr int kR = 6;
   float pad[kR * 1024];  // the last rows, zero-padded to a full block (k <= 1024)
   for (int r0 = 0; r0 < rows; r0 += kR) {
@@ -90,7 +94,8 @@ HELM_CLONES void gemm_rows(const float* __restrict x, int rows, int k, const flo
       xr = pad;
     }
     for (int j0 = 0; j0 < n; j0 += kPanel)
-      gemm_block<kR>(xr, rn, k, panels + static_cast<size_t>(j0) * k, n, y + static_cast<size_t>(r0) * n + j0);
+      gemm_block<kR>(xr, rn, k, panels + static_cast<size_t>(j0) * k, n, y + static_cast<size_t>(r0) * n + j0,
+                     accumulate);
   }
 }
 }  // namespace helm::cpu
