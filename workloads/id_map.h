@@ -85,13 +85,29 @@ class IdMap {
     uint64_t w0 = 0, w1 = 0;
   };
   static constexpr uint64_t kLong = uint64_t{0xFF} << 56;
+  // Assembled from (overlapping) loads inside the key, not copied into a zeroed buffer: reading
+  // words back from bytes just stored there stalls on store forwarding (perf: 16% of intern).
   static Key inline_key(std::string_view k) {
-    char b[16] = {};
-    std::memcpy(b, k.data(), k.size());
-    b[15] = static_cast<char>(k.size());
+    const char* p = k.data();
+    const size_t n = k.size();
     Key r;
-    std::memcpy(&r, b, 16);
+    if (n >= 8) {
+      r.w0 = load<uint64_t>(p);
+      r.w1 = n > 8 ? load<uint64_t>(p + n - 8) >> (8 * (16 - n)) : 0;
+    } else if (n >= 4) {
+      r.w0 = load<uint32_t>(p) | static_cast<uint64_t>(load<uint32_t>(p + n - 4)) << (8 * (n - 4));
+    } else if (n > 0) {
+      const auto b = [p](size_t i) { return static_cast<uint64_t>(static_cast<unsigned char>(p[i])); };
+      r.w0 = b(0) | b(n / 2) << (8 * (n / 2)) | b(n - 1) << (8 * (n - 1));
+    }
+    r.w1 |= static_cast<uint64_t>(n) << 56;
     return r;
+  }
+  template <class T>
+  static T load(const char* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
   }
   std::string_view long_key(const Key& k) const {
     return std::string_view(arena_).substr(k.w0, k.w1 & ~kLong);
