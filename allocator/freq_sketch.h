@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "allocator/slot_index.h"  // HugePageAllocator
+#include "common/huge_pages.h"
 
 namespace helm {
 

@@ -6,50 +6,15 @@
 // gives the home bucket); the key itself lives in the caller's slot array, which a hit touches
 // anyway, so the index passes candidate slots to `key_of(slot)` to confirm a tag match.
 #pragma once
-#include <sys/mman.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <new>
 #include <vector>
 
-namespace helm {
+#include "common/huge_pages.h"
 
-// Allocator of the caches' large random-access arrays (this index, the frequency sketch): a
-// lookup touches one random line of each, so at 10^5-10^6 rows nearly every access is also a TLB
-// miss with 4 KiB pages. Blocks of 2 MiB or more are mapped 2 MiB-aligned and marked
-// MADV_HUGEPAGE (honoured where transparent huge pages are `madvise` or `always`; elsewhere a
-// no-op). Smaller blocks come from operator new as usual. Meant for arrays written whole when
-// allocated (both are power-of-two sized, so no rounding slack): a growing vector's untouched
-// capacity would become resident 2 MiB at a time.
-template <class T>
-struct HugePageAllocator {
-  using value_type = T;
-  static constexpr size_t kHuge = size_t{2} << 20;
-  HugePageAllocator() noexcept = default;
-  template <class U>
-  HugePageAllocator(const HugePageAllocator<U>&) noexcept {}
-  static size_t rounded(size_t n) { return (n * sizeof(T) + kHuge - 1) & ~(kHuge - 1); }
-  T* allocate(size_t n) {
-    if (n * sizeof(T) < kHuge) return std::allocator<T>{}.allocate(n);
-    const size_t bytes = rounded(n);
-    // Over-map by 2 MiB, then trim both ends to a 2 MiB-aligned block.
-    void* m = mmap(nullptr, bytes + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) throw std::bad_alloc();
-    const auto base = reinterpret_cast<uintptr_t>(m);
-    const uintptr_t start = (base + kHuge - 1) & ~(uintptr_t{kHuge} - 1);
-    if (start > base) munmap(m, start - base);
-    if (base + kHuge > start) munmap(reinterpret_cast<void*>(start + bytes), base + kHuge - start);
-    madvise(reinterpret_cast<void*>(start), bytes, MADV_HUGEPAGE);
-    return reinterpret_cast<T*>(start);
-  }
-  void deallocate(T* p, size_t n) noexcept {
-    if (n * sizeof(T) < kHuge) std::allocator<T>{}.deallocate(p, n);
-    else munmap(p, rounded(n));
-  }
-  friend bool operator==(const HugePageAllocator&, const HugePageAllocator&) { return true; }
-};
+namespace helm {
 
 class SlotIndex {
  public:

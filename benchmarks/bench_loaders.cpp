@@ -1,5 +1,5 @@
-// Loader throughput: rows/s parsing a 10M-row MovieLens ratings.csv that this benchmark writes
-// to /tmp (and deletes), against a reference getline + stoll parser in the same run.
+// Loader throughput: rows/s parsing 10M-row MovieLens and Amazon 2018 files that this benchmark
+// writes to /tmp (and deletes), each against a reference getline parser in the same run.
 // Goal: >= 5M rows/s parsed on one core.
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "common/rng.h"
 #include "workloads/loaders.h"
@@ -122,6 +124,29 @@ void BM_ParseAmazon2018(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kRows);
 }
 
+// The reference for the string-id loaders: getline, split, std::unordered_map<std::string>
+// interning, on the same Amazon file.
+void BM_ReferenceAmazonGetline(benchmark::State& state) {
+  if (g_amazon.empty()) {
+    g_amazon = fmt::format("/tmp/helm_bench_amazon_{}.csv", ::getpid());
+    write_amazon(g_amazon);
+  }
+  for (auto _ : state) {
+    std::ifstream in(g_amazon);
+    std::string line;
+    std::unordered_map<std::string, int32_t> users, items;
+    std::vector<helm::RawRating> rows;
+    while (std::getline(in, line)) {
+      const size_t a = line.find(','), b = line.find(',', a + 1), c = line.find(',', b + 1);
+      const int32_t item = items.try_emplace(line.substr(0, a), static_cast<int32_t>(items.size())).first->second;
+      const int32_t user = users.try_emplace(line.substr(a + 1, b - a - 1), static_cast<int32_t>(users.size())).first->second;
+      rows.push_back({std::stoll(line.substr(c + 1)), user, item});
+    }
+    benchmark::DoNotOptimize(rows.data());
+    state.SetItemsProcessed(static_cast<int64_t>(rows.size()));
+  }
+}
+
 // Full-size kuairand-27k (32M items): 12K requests of a 60 s trace, nothing per item built.
 void BM_KuaiRandFullTrace(benchmark::State& state) {
   helm::WorkloadSpec s;
@@ -138,6 +163,7 @@ BENCHMARK(BM_LoadMovieLens)->Unit(benchmark::kMillisecond)->Iterations(2);
 BENCHMARK(BM_ReferenceGetline)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_SyntheticTrace)->Unit(benchmark::kMillisecond)->Iterations(2);
 BENCHMARK(BM_ParseAmazon2018)->Unit(benchmark::kMillisecond)->Iterations(2);
+BENCHMARK(BM_ReferenceAmazonGetline)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_KuaiRandFullTrace)->Unit(benchmark::kMillisecond)->Iterations(3);
 }  // namespace
 

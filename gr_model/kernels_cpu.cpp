@@ -9,6 +9,7 @@
 #include "gr_model/kernels_cpu.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "gr_model/math_cpu.h"
 
@@ -48,4 +49,53 @@ HELM_CLONES void attn_activate(float* __restrict s, const float* __restrict rr, 
   }
 }
 
+namespace {
+// A block of kRows x kPanel outputs from one packed panel: constant bounds, so GCC keeps the
+// accumulators in vector registers. Always inlined: a callee outside the clones would be built
+// for the baseline.
+template <int kRows>
+[[gnu::always_inline]] inline void gemm_block(const float* __restrict x, int rn, int k,
+                                              const float* __restrict panel, int n, float* __restrict y,
+                                              bool accumulate) {
+  float acc[kRows][kPanel] = {};
+  for (int kk = 0; kk < k; ++kk) {
+    const float* __restrict wr = panel + static_cast<size_t>(kk) * kPanel;
+    for (int r = 0; r < kRows; ++r) {
+      const float xv = x[static_cast<size_t>(r) * k + kk];
+      for (int j = 0; j < kPanel; ++j) acc[r][j] += xv * wr[j];
+    }
+  }
+  for (int r = 0; r < rn; ++r)
+    for (int j = 0; j < kPanel; ++j) {
+      float& out = y[static_cast<size_t>(r) * n + j];
+      out = accumulate ? out + acc[r][j] : acc[r][j];
+    }
+}
+}  // namespace
+
+std::vector<float> pack_panels(const float* w, int k, int n) {
+  std::vector<float> p(static_cast<size_t>(k) * n);
+  for (int j0 = 0; j0 < n; j0 += kPanel)
+    for (int kk = 0; kk < k; ++kk)
+      std::copy_n(w + static_cast<size_t>(kk) * n + j0, kPanel, p.data() + static_cast<size_t>(j0) * k + static_cast<size_t>(kk) * kPanel);
+  return p;
+}
+
+HELM_CLONES void gemm_rows(const float* __restrict x, int rows, int k, const float* __restrict panels,
+                           int n, float* __restrict y, bool accumulate) {
+  constexpr int kR = 6;
+  float pad[kR * 1024];  // the last rows, zero-padded to a full block (k <= 1024)
+  for (int r0 = 0; r0 < rows; r0 += kR) {
+    const int rn = std::min(kR, rows - r0);
+    const float* xr = x + static_cast<size_t>(r0) * k;
+    if (rn < kR) {
+      std::fill_n(pad, kR * k, 0.0f);
+      std::copy_n(xr, static_cast<size_t>(rn) * k, pad);
+      xr = pad;
+    }
+    for (int j0 = 0; j0 < n; j0 += kPanel)
+      gemm_block<kR>(xr, rn, k, panels + static_cast<size_t>(j0) * k, n, y + static_cast<size_t>(r0) * n + j0,
+                     accumulate);
+  }
+}
 }  // namespace helm::cpu

@@ -86,6 +86,9 @@ class HstuModel {
   void attention(std::span<SeqInput> batch, Workspace& ws, int layer, bool last) const;
   const Weights& w_;
   std::vector<std::vector<float>> rab_rev_;  // per layer: rab reversed, so rab[pi - j] walks forward
+  // Per layer: W_uvqk and W_o packed for cpu::gemm_rows (empty where the shape does not allow
+  // it or the model's weights are small enough for sgemm to keep them in L2), for few rows.
+  std::vector<std::vector<float>> uvqk_panels_, wo_panels_;
 };
 
 }  // namespace helm

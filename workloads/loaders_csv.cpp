@@ -1,13 +1,13 @@
 // The CSV interaction loaders: KuaiRand, Amazon 2018 and 2023, Taobao. One table-driven parser:
 // each format names its columns, header and time unit. String ids become dense integers in
-// order of first appearance through a hash map over an arena (memory ~ distinct ids).
+// order of first appearance (id_map.h); rows reach the id tables through a short ring so their cache
+// misses overlap.
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 
-#include "common/rng.h"
-
 #include "common/error.h"
+#include "workloads/id_map.h"
 #include "workloads/loaders.h"
 #include "workloads/text_reader.h"
 
@@ -49,80 +49,6 @@ bool header_matches(const Format& f, std::string_view line) {
   return f.exact ? ng == nw : true;
 }
 
-// string id -> dense int32 in order of first appearance. Open addressing over 16-byte slots
-// (hash, key offset, id) with the keys in one arena string: no allocation per id, one probe for
-// most lookups, and growth rehashes from the stored hashes without touching the keys. Memory ~
-// distinct ids x (key bytes + 32).
-class IdMap {
- public:
-  IdMap() { slots_.assign(1 << 16, Slot{}); }
-  int32_t operator()(std::string_view key) {
-    // Real logs come grouped (by user or by item): a repeat of the last key costs one compare.
-    if (count_ > 0 && key == view(last_key_)) return slots_[last_slot_].id;
-    const uint64_t h = hash(key);
-    for (uint64_t i = h & mask();; i = (i + 1) & mask()) {
-      Slot& s = slots_[i];
-      if (s.id < 0) {
-        if (count_ >= 0x7fffffff) bad_input("more than 2^31 distinct ids");
-        s = {h, static_cast<uint32_t>(offsets_.size()), count_};
-        offsets_.push_back(arena_.size());
-        arena_.append(key);
-        const int32_t id = count_++;
-        last_key_ = s.key, last_slot_ = i;
-        if (static_cast<uint64_t>(count_) * 2 > slots_.size()) grow();
-        return id;
-      }
-      if (s.hash == h && view(s.key) == key) {
-        last_key_ = s.key, last_slot_ = i;
-        return s.id;
-      }
-    }
-  }
-  int32_t size() const { return count_; }
-
- private:
-  struct Slot {
-    uint64_t hash = 0;
-    uint32_t key = 0;
-    int32_t id = -1;
-  };
-  uint64_t mask() const { return slots_.size() - 1; }
-  std::string_view view(uint32_t k) const {
-    const size_t b = offsets_[k], e = k + 1 < offsets_.size() ? offsets_[k + 1] : arena_.size();
-    return std::string_view(arena_).substr(b, e - b);
-  }
-  static uint64_t hash(std::string_view k) {  // 8 bytes at a time, then a strong final mix
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ k.size();
-    size_t i = 0;
-    for (; i + 8 <= k.size(); i += 8) {
-      uint64_t w;
-      std::memcpy(&w, k.data() + i, 8);
-      h = (h ^ w) * 0xFF51AFD7ED558CCDull;
-      h ^= h >> 32;
-    }
-    uint64_t w = 0;
-    std::memcpy(&w, k.data() + i, k.size() - i);
-    return hash64(h, w);
-  }
-  void grow() {
-    std::vector<Slot> old(slots_.size() * 2);
-    old.swap(slots_);
-    for (const Slot& s : old)
-      if (s.id >= 0)
-        for (uint64_t i = s.hash & mask();; i = (i + 1) & mask())
-          if (slots_[i].id < 0) {
-            slots_[i] = s;
-            if (s.key == last_key_) last_slot_ = i;
-            break;
-          }
-  }
-  std::vector<Slot> slots_;
-  std::vector<size_t> offsets_;
-  std::string arena_;
-  int32_t count_ = 0;
-  uint32_t last_key_ = 0;
-  uint64_t last_slot_ = 0;
-};
 }  // namespace
 
 ParseResult parse_interactions(const LogSource& src, bool skip_bad_rows) {
@@ -133,8 +59,25 @@ ParseResult parse_interactions(const LogSource& src, bool skip_bad_rows) {
   LineReader in(src.path);
   ParseResult res;
   res.format = f->name;
-  res.rows.reserve(static_cast<size_t>(in.file_size() / 48) + 16);
+  res.rows.reserve(static_cast<size_t>(in.file_size() / 40) + 16);  // short Amazon rows are ~41 bytes
   IdMap users, items;
+  // Rows wait in a ring between parsing and interning, in three stages a few rows apart so each
+  // row's cache misses overlap the others' work: prefetch the id tables' buckets (on entry), then
+  // the key records they point to (kKeyLag rows later), then intern (kRing rows later). Interning
+  // stays in row order, so ids keep their order of first appearance.
+  struct Pending {
+    std::string user, item;  // copies: the line buffer may move before the row is interned
+    uint64_t user_hash = 0, item_hash = 0;
+    int64_t time_s = 0;
+  };
+  constexpr uint64_t kRing = 32, kKeyLag = 16;
+  std::vector<Pending> ring(kRing);
+  uint64_t queued = 0, done = 0;
+  const auto intern_oldest = [&] {
+    const Pending& p = ring[done++ % kRing];
+    res.rows.push_back({p.time_s, users.intern(p.user, p.user_hash), items.intern(p.item, p.item_hash)});
+  };
+
   std::string_view line, fields[16];
   bool first = true;
   const int want = f->exact ? f->min_fields : 16;
@@ -179,12 +122,19 @@ ParseResult parse_interactions(const LogSource& src, bool skip_bad_rows) {
       if (res.bad_rows++ == 0) res.first_bad = msg;
       continue;
     }
-    RawRating r;
-    r.user = users(unquote(fields[f->user]));
-    r.item = items(unquote(fields[f->item]));
-    r.time_s = static_cast<int64_t>(ts / static_cast<uint64_t>(f->time_div));
-    res.rows.push_back(r);
+    if (queued - done == kRing) intern_oldest();
+    Pending& p = ring[queued++ % kRing];
+    p.user.assign(unquote(fields[f->user]));
+    p.item.assign(unquote(fields[f->item]));
+    p.user_hash = IdMap::hash(p.user), p.item_hash = IdMap::hash(p.item);
+    p.time_s = static_cast<int64_t>(ts / static_cast<uint64_t>(f->time_div));
+    users.prefetch(p.user_hash), items.prefetch(p.item_hash);
+    if (queued > kKeyLag) {
+      const Pending& q = ring[(queued - 1 - kKeyLag) % kRing];
+      users.prefetch_key(q.user_hash), items.prefetch_key(q.item_hash);
+    }
   }
+  while (done < queued) intern_oldest();
   res.lines = in.line_number();
   if (res.rows.empty())
     bad_input("{}: no interactions found; a {} file holds rows '{}'{}", src.path, f->name, f->columns,

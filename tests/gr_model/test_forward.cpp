@@ -102,7 +102,7 @@ TEST_P(ForwardCfg, SuccessiveVisitsReuseTheCache) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Configs, ForwardCfg, ::testing::Values("tiny", "small"));
+INSTANTIATE_TEST_SUITE_P(Configs, ForwardCfg, ::testing::Values("tiny", "small", "ml-20m"));
 
 // A batch of different sequences (cached and uncached, with and without candidates) gives each
 // sequence the scores it gets alone.
