@@ -42,9 +42,10 @@ double ms_between(cudaEvent_t a, cudaEvent_t b) {
 
 struct CudaExecutor::Streams {
   cudaStream_t refill = nullptr;
-  cudaEvent_t begin = nullptr, copies = nullptr, start = nullptr, end = nullptr, refilled = nullptr;
+  cudaEvent_t begin = nullptr, copies = nullptr, start = nullptr, end = nullptr, refilled = nullptr,
+              spilled = nullptr;
   ~Streams() {
-    for (cudaEvent_t e : {begin, copies, start, end, refilled})
+    for (cudaEvent_t e : {begin, copies, start, end, refilled, spilled})
       if (e) cudaEventDestroy(e);
     if (refill) {
       cudaStreamSynchronize(refill);
@@ -84,8 +85,15 @@ CudaExecutor::CudaExecutor(const Trace& trace, const ModelConfig& cfg, uint64_t 
           .tokens_per_page));
   link_ = std::make_unique<H2DLink>(link_bytes_per_s_, opt.link_latency);
   resolver_ = std::make_unique<CacheResolver>(trace_, cfg.N, opt.candidates, *emb_, *kv_, /*hash_prefixes=*/true);
-  memory_ = std::make_unique<NodeMemory>(*pool_, *emb_, *kv_, *link_, opt.page_bytes, opt.memory);
-  HELM_CHECK(memory_->host() == nullptr, "the host KV tier is not available with --backend cuda");
+  kv_copies_ = std::make_unique<PageCopyQueue>(
+      [](size_t bytes) {
+        void* p = nullptr;  // pinned: the copies are DMA and asynchronous
+        HELM_CUDA(cudaHostAlloc(&p, bytes, cudaHostAllocPortable));
+        return static_cast<std::byte*>(p);
+      },
+      [](std::byte* p) { cudaFreeHost(p); });
+  memory_ = std::make_unique<NodeMemory>(*pool_, *emb_, *kv_, *link_, opt.page_bytes, opt.memory, kv_copies_.get());
+  resolver_->set_host_tier(memory_->host());
   ws_ = std::make_unique<CudaWorkspace>(device);
   ws_->add_device_range(device_->base(), device_->bytes());  // hits are gathered in place
   st_ = std::make_unique<Streams>();
@@ -94,6 +102,7 @@ CudaExecutor::CudaExecutor(const Trace& trace, const ModelConfig& cfg, uint64_t 
   HELM_CUDA(cudaStreamCreateWithPriority(&st_->refill, cudaStreamNonBlocking, least));
   for (cudaEvent_t* e : {&st_->begin, &st_->copies, &st_->start, &st_->end}) HELM_CUDA(cudaEventCreate(e));
   HELM_CUDA(cudaEventCreateWithFlags(&st_->refilled, cudaEventDisableTiming));
+  HELM_CUDA(cudaEventCreateWithFlags(&st_->spilled, cudaEventDisableTiming));
 }
 
 CudaExecutor::~CudaExecutor() {
@@ -112,16 +121,33 @@ int64_t CudaExecutor::estimate_tokens(int64_t id) { return resolver_->estimate_t
 
 void CudaExecutor::set_share(double r) { memory_->apply_share(r); }  // naive: its rows are demand
 
+void CudaExecutor::enqueue_kv_copies() {
+  const cudaStream_t copy = device_->copy_stream();
+  for (const PageCopy& c : kv_copies_->take())
+    HELM_CUDA(cudaMemcpyAsync(c.dst, c.src, c.bytes, c.spill ? cudaMemcpyDeviceToHost : cudaMemcpyHostToDevice, copy));
+}
+
 void CudaExecutor::background(Nanos now) {
+  HELM_CUDA(cudaSetDevice(device_id_));
   auto& routed = static_cast<RoutedRows&>(*rows_);
   routed.refill_mode = true;  // NodeMemory paces refill by --refill-share of the measured link
   memory_->tick(now);
   routed.refill_mode = false;
+  // Spills of a KV shrink (here or in set_share): on the copy stream now, so the pages they read
+  // are copied out before a refill (or the next batch's EMB rows) fills them.
+  const bool spills = kv_copies_->pending() > 0;
+  if (spills) {
+    for (const PlanStep& s : plan_spills(static_cast<int64_t>(kv_copies_->pending()), static_cast<int64_t>(opt_.page_bytes))) {
+      if (s.op == PlanOp::kv_pages) enqueue_kv_copies();
+      if (s.op == PlanOp::record) HELM_CUDA(cudaEventRecord(st_->spilled, device_->copy_stream()));
+    }
+  }
   if (refill_rows_->pending() == 0) return;
   int64_t taken = 0;
   const auto rb = static_cast<int64_t>(weights_.E->row_bytes());
   const auto pending = static_cast<int64_t>(refill_rows_->pending());
-  for (const PlanStep& s : plan_refill(pending, rb, pending * rb, &taken)) {
+  for (const PlanStep& s : plan_refill(pending, rb, pending * rb, &taken, spills)) {
+    if (s.op == PlanOp::wait) HELM_CUDA(cudaStreamWaitEvent(st_->refill, st_->spilled, 0));
     if (s.op == PlanOp::refill_rows) refill_rows_->flush(st_->refill);
     if (s.op == PlanOp::record) HELM_CUDA(cudaEventRecord(st_->refilled, st_->refill));
   }
@@ -135,17 +161,19 @@ void CudaExecutor::execute(std::span<const Queued> batch, Nanos start, std::vect
   res_.assign(batch.size(), Resolution{});
   std::vector<std::vector<const float*>> rows(batch.size());
   std::vector<std::vector<float>> scores(batch.size());
-  int64_t h2d = 0;
+  int64_t h2d = 0, onboard = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     const Request& r = trace_.requests[static_cast<size_t>(batch[i].id)];
     Resolution& s = res_[i];
     resolver_->resolve(r, std::span<const Resolution>(res_.data(), i), s, rows[i]);
     record_resolution(out[first + i], s, r.id, start, static_cast<int32_t>(batch.size()));
     h2d += s.emb.h2d_bytes;
-    HELM_CHECK(s.onboard_bytes == 0, "host-tier onboarding on the CUDA executor");
+    onboard += s.onboard_bytes;
     scores[i].resize(static_cast<size_t>(s.candidates));
   }
-  link_->demand(start, static_cast<size_t>(h2d));  // the window's H2D accounting (the copy is real)
+  // The window's H2D accounting (the copies are real): EMB rows, and host-tier K/V onboarded.
+  link_->demand(start, static_cast<size_t>(h2d));
+  if (onboard > 0) link_->demand(start, static_cast<size_t>(onboard), LinkPurpose::kKvOnboard);
 
   std::vector<SeqInput> in(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) in[i] = seq_input(res_[i], rows[i], scores[i]);
@@ -153,11 +181,14 @@ void CudaExecutor::execute(std::span<const Queued> batch, Nanos start, std::vect
   BatchCopies b;
   b.emb_rows = static_cast<int64_t>(demand_rows_->pending());
   b.row_bytes = static_cast<int64_t>(weights_.E->row_bytes());
+  b.kv_pages = static_cast<int64_t>(kv_copies_->pending());
+  b.page_bytes = static_cast<int64_t>(opt_.page_bytes);
   b.refill_outstanding = refill_outstanding_;
   const Nanos gathered = clock_.now();  // the misses are in pinned staging (CPU work so far)
   HELM_CUDA(cudaEventRecord(st_->begin, copy));
   for (const PlanStep& p : plan_batch(b)) {
     switch (p.op) {
+      case PlanOp::kv_pages: enqueue_kv_copies(); break;
       case PlanOp::emb_rows: demand_rows_->flush(copy); break;
       case PlanOp::record:
         if (p.event == kDemandDone) HELM_CUDA(cudaEventRecord(st_->copies, copy));
@@ -168,7 +199,6 @@ void CudaExecutor::execute(std::span<const Queued> batch, Nanos start, std::vect
         HELM_CUDA(cudaStreamWaitEvent(compute, p.event == kDemandDone ? st_->copies : st_->refilled, 0));
         break;
       case PlanOp::forward: model_->forward(in, *ws_); break;  // returns with the scores on the host
-      case PlanOp::kv_pages:
       case PlanOp::refill_rows: throw std::logic_error("CudaExecutor: unexpected step in a batch plan");
     }
   }

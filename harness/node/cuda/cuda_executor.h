@@ -10,7 +10,11 @@
 // anchored to the worker's steady clock at the end of each batch (the forward returns once its
 // scores are on the host, so that instant is the end event's). No cudaDeviceSynchronize.
 // The link's bandwidth is measured here (pinned host-to-device copies) at construction.
-// Not yet: the host KV tier (validate_cuda_backend refuses --host-kv-mib with cuda).
+// The host KV tier (--host-kv-mib): its pages live in pinned host memory; its spills and onboards
+// are queued (node/page_copy_queue.h) and enqueued on the copy stream at the plan's kv_pages step,
+// in issue order, before the batch's EMB rows; onboarded bytes are demand traffic on the link
+// (kKvOnboard). Spills issued between batches (a KV shrink) are enqueued before any refill, which
+// waits for them.
 // Threading: one thread (the worker's serving loop) calls everything.
 #pragma once
 #include <memory>
@@ -26,6 +30,7 @@
 #include "harness/node/copy_plan.h"
 #include "harness/node/node_executor.h"
 #include "harness/node/node_memory.h"
+#include "harness/node/page_copy_queue.h"
 
 namespace helm {
 
@@ -52,6 +57,7 @@ class CudaExecutor final : public NodeExecutor {
 
  private:
   struct Streams;
+  void enqueue_kv_copies();  // the queued host-tier copies, in order, on the copy stream
   const Trace& trace_;
   const Clock& clock_;
   NodeOptions opt_;
@@ -67,6 +73,7 @@ class CudaExecutor final : public NodeExecutor {
   std::unique_ptr<KvCache> kv_;
   std::unique_ptr<H2DLink> link_;
   std::unique_ptr<CacheResolver> resolver_;
+  std::unique_ptr<PageCopyQueue> kv_copies_;  // the host tier's page copies (before memory_)
   std::unique_ptr<NodeMemory> memory_;
   std::unique_ptr<CudaWorkspace> ws_;
   std::unique_ptr<Streams> st_;
