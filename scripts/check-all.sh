@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The second test tier (`make check-all`): instrumented builds, no CUDA, no benchmarks.
+# The second test tier (`make check-all`): instrumented builds (no CUDA), then the GPU bundle.
 #   1. AddressSanitizer + UndefinedBehaviorSanitizer (clang-14, one build dir that also holds the
 #      libFuzzer targets): the unit tests, one `sim`, one short MPI run, the bad-input table.
 #   2. libFuzzer: every parser's target for HELM_FUZZ_SECONDS (default 10) each, from its seed
@@ -7,6 +7,8 @@
 #      libFuzzer's -seed is HELM_FUZZ_SEED (default 1; 0 = random).
 #   3. ThreadSanitizer: the threaded code (ResultsSink's writer thread, the HELM adapter's
 #      background trainer in its unit test and in a `sim`, `oracle --jobs`).
+#   Last: the GPU bundle (a CUDA build packed with its libraries) run in a bare Debian 12 chroot
+#      (`make check-bundle`); skipped, with a NOT RUN line in the summary, only without nvcc.
 # Not here: the overload tests at 30 s per run (`HELM_OVERLOAD_S=30 bash tests/reliability/
 # overload_test.sh sim|run build/bin/helm-bench`; make test runs them at 12 s). At 30 s the sim's
 # peak RSS grows to 1.8x the light run's, past the 1.5x bound, because every request's trace entry
@@ -88,5 +90,18 @@ export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 "$TSAN/bin/helm-bench" oracle --nodes 2 --cost-model a100-80gb --model tiny --qps 300 --duration 2 --users 500 \
   --items 3000 --history-median 20 --pool-mib 2 --page-kib 4 --warmup-s 0.2 --control-interval-ms 250 \
   --grid-step 0.5 --jobs 2 --schedule "$tmp/schedule.csv" --table "$tmp/windows.csv" > /dev/null
+# ---- The GPU bundle's relocation: the last step (it needs nvcc, root, and debootstrap's network
+# the first time; the chroot is cached). Skipped only where nvcc is absent, and then said so.
+bundle_note=""
+if [ -x /usr/local/cuda/bin/nvcc ] || command -v nvcc >/dev/null; then
+  step "GPU bundle: build (scripts/gpu-bundle.sh), relocation in a bare Debian 12 chroot (scripts/check-bundle.sh)"
+  scripts/gpu-bundle.sh > "$tmp/bundle.log" 2>&1 || { tail -30 "$tmp/bundle.log"; echo "FAIL: gpu-bundle.sh"; exit 1; }
+  tail -1 "$tmp/bundle.log"  # bundle: PATH (N MiB)
+  scripts/check-bundle.sh
+else
+  bundle_note="NOT RUN: the GPU bundle's relocation (scripts/gpu-bundle.sh + check-bundle.sh): no nvcc here"
+  echo "$bundle_note"
+fi
 step "all passed in $SECONDS s"
 printf '%s\n' "${parts[@]}"
+[ -z "$bundle_note" ] || echo "$bundle_note"
