@@ -1,6 +1,7 @@
 #include "harness/node/cuda/cuda_executor.h"
 
 #include <fmt/format.h>
+#include <nvtx3/nvToolsExt.h>
 
 #include <algorithm>
 #include <limits>
@@ -30,6 +31,14 @@ class RoutedRows final : public HostTable {
   const HostTable& table_;
   CudaRowSource& demand_;
   CudaRowSource& refill_;
+};
+
+// An NVTX range for the scope (a profiler's timeline; free without one).
+struct NvtxRange {
+  explicit NvtxRange(const char* name) { nvtxRangePushA(name); }
+  ~NvtxRange() { nvtxRangePop(); }
+  NvtxRange(const NvtxRange&) = delete;
+  NvtxRange& operator=(const NvtxRange&) = delete;
 };
 
 double ms_between(cudaEvent_t a, cudaEvent_t b) {
@@ -103,6 +112,16 @@ CudaExecutor::CudaExecutor(const Trace& trace, const ModelConfig& cfg, uint64_t 
   for (cudaEvent_t* e : {&st_->begin, &st_->copies, &st_->start, &st_->end}) HELM_CUDA(cudaEventCreate(e));
   HELM_CUDA(cudaEventCreateWithFlags(&st_->refilled, cudaEventDisableTiming));
   HELM_CUDA(cudaEventCreateWithFlags(&st_->spilled, cudaEventDisableTiming));
+  char bus[32] = {};
+  if (cudaDeviceGetPCIBusId(bus, sizeof bus, device) == cudaSuccess) telemetry_ = GpuTelemetry::open(bus);
+}
+
+void CudaExecutor::fill_window(NodeWindowStats& w) {
+  memory_->fill(w);
+  const GpuSample g = telemetry_.sample();  // all -1 when NVML is not there
+  w.gpu_power_w = g.power_w;
+  w.gpu_sm_clock_mhz = g.sm_clock_mhz;
+  w.gpu_mem_used_mib = g.mem_used_mib;
 }
 
 CudaExecutor::~CudaExecutor() {
@@ -112,9 +131,11 @@ CudaExecutor::~CudaExecutor() {
 }
 
 std::string CudaExecutor::describe() const {
-  return fmt::format("cuda device {}: pool {} MiB ({} pages), precision {}, attention {}, h2d {:.1f} GB/s measured",
+  return fmt::format("cuda device {}: pool {} MiB ({} pages), precision {}, attention {}, h2d {:.1f} GB/s measured, "
+                     "telemetry {}",
                      device_id_, device_->bytes() >> 20, device_->num_pages(), precision_name(model_->precision()),
-                     model_->tensor_core_attention() ? "tensor cores" : "SIMT", link_bytes_per_s_ / 1e9);
+                     model_->tensor_core_attention() ? "tensor cores" : "SIMT", link_bytes_per_s_ / 1e9,
+                     telemetry_.available() ? "NVML" : telemetry_.why_unavailable());
 }
 
 int64_t CudaExecutor::estimate_tokens(int64_t id) { return resolver_->estimate_tokens(id); }
@@ -129,6 +150,7 @@ void CudaExecutor::enqueue_kv_copies() {
 
 void CudaExecutor::background(Nanos now) {
   HELM_CUDA(cudaSetDevice(device_id_));
+  const NvtxRange range("refill");
   auto& routed = static_cast<RoutedRows&>(*rows_);
   routed.refill_mode = true;  // NodeMemory paces refill by --refill-share of the measured link
   memory_->tick(now);
@@ -156,6 +178,7 @@ void CudaExecutor::background(Nanos now) {
 
 void CudaExecutor::execute(std::span<const Queued> batch, Nanos start, std::vector<Outcome>& out) {
   HELM_CUDA(cudaSetDevice(device_id_));
+  const NvtxRange range("batch");
   const size_t first = out.size();
   out.resize(first + batch.size());
   res_.assign(batch.size(), Resolution{});
@@ -188,8 +211,16 @@ void CudaExecutor::execute(std::span<const Queued> batch, Nanos start, std::vect
   HELM_CUDA(cudaEventRecord(st_->begin, copy));
   for (const PlanStep& p : plan_batch(b)) {
     switch (p.op) {
-      case PlanOp::kv_pages: enqueue_kv_copies(); break;
-      case PlanOp::emb_rows: demand_rows_->flush(copy); break;
+      case PlanOp::kv_pages: {
+        const NvtxRange r("demand copies: host-tier K/V pages");
+        enqueue_kv_copies();
+        break;
+      }
+      case PlanOp::emb_rows: {
+        const NvtxRange r("demand copies: EMB rows");
+        demand_rows_->flush(copy);
+        break;
+      }
       case PlanOp::record:
         if (p.event == kDemandDone) HELM_CUDA(cudaEventRecord(st_->copies, copy));
         if (p.event == kComputeStart) HELM_CUDA(cudaEventRecord(st_->start, compute));

@@ -15,6 +15,8 @@
 // in issue order, before the batch's EMB rows; onboarded bytes are demand traffic on the link
 // (kKvOnboard). Spills issued between batches (a KV shrink) are enqueued before any refill, which
 // waits for them.
+// Profiling: NVTX ranges "batch", "demand copies" and "refill" (nvtx3 is header-only; they cost
+// nothing unless a profiler is attached), so nsys shows the host's side of the timeline.
 // Threading: one thread (the worker's serving loop) calls everything.
 #pragma once
 #include <memory>
@@ -28,6 +30,7 @@
 #include "gr_model/cuda/cuda_model.h"
 #include "harness/node/cache_resolver.h"
 #include "harness/node/copy_plan.h"
+#include "harness/node/gpu_telemetry.h"
 #include "harness/node/node_executor.h"
 #include "harness/node/node_memory.h"
 #include "harness/node/page_copy_queue.h"
@@ -47,7 +50,7 @@ class CudaExecutor final : public NodeExecutor {
   double emb_share() const override { return pool_->emb_share(); }
   void set_share(double r) override;
   void background(Nanos now) override;
-  void fill_window(NodeWindowStats& w) override { memory_->fill(w); }
+  void fill_window(NodeWindowStats& w) override;
   KvProbe probe_kv(UserId u) const override { return kv_->probe(u); }
   void set_eviction_callback(std::function<void(UserId)> cb) override { kv_->set_eviction_callback(std::move(cb)); }
 
@@ -78,6 +81,7 @@ class CudaExecutor final : public NodeExecutor {
   std::unique_ptr<CudaWorkspace> ws_;
   std::unique_ptr<Streams> st_;
   std::vector<Resolution> res_;
+  GpuTelemetry telemetry_;  // NVML power, SM clock, memory per window (-1 without a driver's NVML)
   bool refill_outstanding_ = false;
 };
 
