@@ -7,6 +7,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <tuple>
 
 #include "common/error.h"
 #include "fixtures.h"
@@ -322,9 +323,9 @@ TEST(ResultsWriter, UncreatablePathIsBadInput) {
   EXPECT_THROW(ResultsWriter("/nonexistent-dir/x.h5", {}), BadInput);
 }
 
-// A version-1 file: /nodes as it was before emb_hit_predicted existed (written here the way the
-// old writer did: the same columns, that one left out).
-void make_version1(const std::string& path, const std::vector<NodeRow>& nodes, bool drop_more) {
+// A file of an older schema version: /nodes as it was then (written here the way the old writer
+// did: the same columns, those added after `version` left out; drop_more also drops emb_share).
+void make_version(const std::string& path, const std::vector<NodeRow>& nodes, int64_t version, bool drop_more) {
   { ResultsWriter w(path, {}); }
   h5::File h(path, h5::Mode::kReadWrite);
   H5Ldelete(h.id(), "/nodes", H5P_DEFAULT);
@@ -335,7 +336,8 @@ void make_version1(const std::string& path, const std::vector<NodeRow>& nodes, b
     char* name = H5Tget_member_name(full, static_cast<unsigned>(i));
     const std::string field = name;
     H5free_memory(name);
-    if (field == "emb_hit_predicted" || (drop_more && field == "emb_share")) continue;
+    const AddedField* added = added_field("/nodes", field);
+    if ((added && added->since > version) || (drop_more && field == "emb_share")) continue;
     h5::Id t(H5Tget_member_type(full, static_cast<unsigned>(i)));
     H5Tinsert(old, field.c_str(), off, t);
     off += H5Tget_size(t);
@@ -345,39 +347,47 @@ void make_version1(const std::string& path, const std::vector<NodeRow>& nodes, b
   h5::Id space(H5Screate_simple(1, &n, nullptr));
   h5::Id d(H5Dcreate2(h.id(), "/nodes", old, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
   ASSERT_GE(H5Dwrite(d, Table<NodeRow>::mem_type(), H5S_ALL, H5S_ALL, H5P_DEFAULT, nodes.data()), 0);
-  h.set_attr("/", "schema_version", int64_t{1});
+  h.set_attr("/", "schema_version", version);
 }
 
-TEST(ResultsReader, ReadsVersion1FilesWithoutTheNewColumn) {
-  ASSERT_EQ(kSchemaVersion, 2);  // this test describes the step from 1 to 2
-  TempFile f;
-  auto nodes = make_nodes(4);
-  make_version1(f.path(), nodes, false);
-  ResultsReader r(f.path());
-  EXPECT_EQ(r.schema_version(), 1);
-  const auto got = r.nodes();
-  ASSERT_EQ(got.size(), 4u);
-  for (auto& n : nodes) n.emb_hit_predicted = -1;  // the column's "no prediction"
-  EXPECT_EQ(got, nodes);
+TEST(ResultsReader, ReadsOlderFilesWithoutTheNewColumns) {
+  ASSERT_EQ(kSchemaVersion, 3);  // this test describes the steps 1 -> 2 -> 3
+  for (int64_t v : {int64_t{1}, int64_t{2}}) {
+    TempFile f;
+    auto nodes = make_nodes(4);
+    make_version(f.path(), nodes, v, false);
+    ResultsReader r(f.path());
+    EXPECT_EQ(r.schema_version(), v);
+    const auto got = r.nodes();
+    ASSERT_EQ(got.size(), 4u);
+    for (auto& n : nodes) {
+      if (v < 2) n.emb_hit_predicted = -1;  // the column's "no prediction"
+      n.gpu_power_w = n.gpu_sm_clock_mhz = n.gpu_mem_used_mib = -1;  // "no reading"
+    }
+    EXPECT_EQ(got, nodes) << "version " << v;
+  }
 
   // A column that version 1 had is still required.
   TempFile broken;
-  make_version1(broken.path(), make_nodes(2), true);
+  make_version(broken.path(), make_nodes(2), 1, true);
   try {
     ResultsReader(broken.path()).nodes();
     FAIL();
   } catch (const BadInput& e) {
     EXPECT_NE(std::string(e.what()).find("missing field 'emb_share'"), std::string::npos) << e.what();
   }
-  // A version-2 file must have it.
-  TempFile v2;
-  make_version1(v2.path(), make_nodes(2), false);
-  { h5::File h(v2.path(), h5::Mode::kReadWrite); h.set_attr("/", "schema_version", int64_t{2}); }
-  try {
-    ResultsReader(v2.path()).nodes();
-    FAIL();
-  } catch (const BadInput& e) {
-    EXPECT_NE(std::string(e.what()).find("missing field 'emb_hit_predicted'"), std::string::npos) << e.what();
+  // A file claiming a version must have that version's columns.
+  for (auto [written, claimed, field] : {std::tuple{int64_t{1}, int64_t{2}, "emb_hit_predicted"},
+                                         std::tuple{int64_t{2}, int64_t{3}, "gpu_power_w"}}) {
+    TempFile f;
+    make_version(f.path(), make_nodes(2), written, false);
+    { h5::File h(f.path(), h5::Mode::kReadWrite); h.set_attr("/", "schema_version", claimed); }
+    try {
+      ResultsReader(f.path()).nodes();
+      FAIL() << claimed;
+    } catch (const BadInput& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string("missing field '") + field + "'"), std::string::npos) << e.what();
+    }
   }
 }
 
