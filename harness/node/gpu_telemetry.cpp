@@ -66,6 +66,7 @@ GpuTelemetry GpuTelemetry::open(const std::string& pci_bus_id, const char* libra
   return t;
 }
 
+GpuTelemetry::GpuTelemetry() = default;
 GpuTelemetry::~GpuTelemetry() = default;
 GpuTelemetry::GpuTelemetry(GpuTelemetry&&) noexcept = default;
 GpuTelemetry& GpuTelemetry::operator=(GpuTelemetry&&) noexcept = default;

@@ -19,7 +19,7 @@ class GpuTelemetry {
  public:
   // Never throws. `library`: the NVML soname (tests name one that does not exist).
   static GpuTelemetry open(const std::string& pci_bus_id, const char* library = "libnvidia-ml.so.1");
-  GpuTelemetry() = default;  // unavailable
+  GpuTelemetry();  // unavailable
   ~GpuTelemetry();
   GpuTelemetry(GpuTelemetry&&) noexcept;
   GpuTelemetry& operator=(GpuTelemetry&&) noexcept;
