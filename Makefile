@@ -24,10 +24,9 @@ test: build
 check-all: setup
 	@scripts/check-all.sh
 
-# The GPU bundle's relocation, by hand: a CUDA build for sm_80;90 packed by scripts/gpu-bundle.sh,
+# The GPU bundle's relocation alone: a CUDA build for sm_80;90 packed by scripts/gpu-bundle.sh,
 # run in a bare Debian 12 chroot by scripts/check-bundle.sh (root; nvcc in /usr/local/cuda;
-# debootstrap and network the first time, then cached). Not part of check-all: that tier alone
-# already runs past its 45 minutes on a shared 2-core machine, and this adds a third full build.
+# debootstrap and network the first time, then cached). Also the last step of check-all.
 check-bundle: setup
 	@scripts/gpu-bundle.sh
 	@scripts/check-bundle.sh

@@ -111,15 +111,6 @@ void CudaDevice::read_page(PageId p, void* dst) {
   CHECK_CUDA(cudaMemcpy(dst, page(p), page_bytes_, cudaMemcpyDeviceToHost));
 }
 
-void CudaDevice::copy_to_host(void* host, const std::byte* in_page, size_t n) {
-  CHECK_CUDA(cudaDeviceSynchronize());
-  CHECK_CUDA(cudaMemcpy(host, in_page, n, cudaMemcpyDeviceToHost));
-}
-
-void CudaDevice::copy_to_page(std::byte* in_page, const void* host, size_t n) {
-  CHECK_CUDA(cudaMemcpyAsync(in_page, host, n, cudaMemcpyHostToDevice, copy_));
-}
-
 void CudaDevice::write_page(PageId p, const void* src) {
   synchronize();
   CHECK_CUDA(cudaMemcpy(page(p), src, page_bytes_, cudaMemcpyHostToDevice));

@@ -61,11 +61,6 @@ class CudaDevice final : public Device {
   // Makes `s` wait (on the device) for everything enqueued so far.
   void wait(cudaStream_t s);
   void synchronize();  // the host waits for the copy stream (tests, shutdown)
-  // The host KV tier's copies: device-to-host after the device is idle (the K/V a batch wrote
-  // must have landed), host-to-device on the copy stream (the forward waits on fence(), as for
-  // EMB rows; a pageable source is staged by CUDA before the call returns).
-  void copy_to_host(void* host, const std::byte* in_page, size_t n) override;
-  void copy_to_page(std::byte* in_page, const void* host, size_t n) override;
   // Synchronous copies of whole pages (tests and the GPU check).
   void read_page(PageId p, void* dst);
   void write_page(PageId p, const void* src);

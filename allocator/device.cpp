@@ -35,11 +35,4 @@ NullDevice::NullDevice(size_t pool_bytes, size_t page_bytes) : page_bytes_(page_
   num_pages_ = pool_bytes / page_bytes;
 }
 
-void Device::copy_to_host(void* host, const std::byte* in_page, size_t n) {
-  std::memcpy(host, in_page, n);
-}
-void Device::copy_to_page(std::byte* in_page, const void* host, size_t n) {
-  std::memcpy(in_page, host, n);
-}
-
 }  // namespace helm

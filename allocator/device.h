@@ -27,12 +27,6 @@ class Device {
   // keeps no bytes (bookkeeping-only).
   virtual std::byte* page(PageId p) = 0;
   bool has_bytes() { return num_pages() > 0 && page(0) != nullptr; }
-  // Copies between an address inside a page (from page()) and host memory: what a host-side
-  // owner of bytes (the host KV tier) uses, since on a GPU the page addresses are device memory
-  // the host must never dereference. Host-memory devices copy with memcpy; a GPU device overrides
-  // both with copies over the bus.
-  virtual void copy_to_host(void* host, const std::byte* in_page, size_t n);
-  virtual void copy_to_page(std::byte* in_page, const void* host, size_t n);
 };
 
 // Throws BadInput unless pool_bytes holds at least one page and page_bytes is a positive

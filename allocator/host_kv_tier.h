@@ -8,8 +8,10 @@
 // spills it back when it is evicted), put() replaces an older entry of the same user.
 // Capacity counts whole KV pages of host memory (what it really holds), at the layout's element
 // size (fp32 on the CPU backend, bf16 on GPUs: KvLayout::bytes_per_element). Bytes move only
-// through the device's copies (Device::copy_to_host / copy_to_page): pool pages may be device
-// memory. Bookkeeping-only (device == nullptr): the same decisions, nothing copied.
+// through the copier (allocator/page_copier.h): pool pages may be device memory, and the copies
+// may only be enqueued. Host pages come from the copier (pinned on GPUs) in chunks of up to
+// 64 MiB, as the tier fills, and are reused through a free list: never more than the capacity.
+// Bookkeeping-only (copier == nullptr): the same decisions, nothing held or copied.
 // Single-threaded, one per node.
 #pragma once
 #include <cstdint>
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "allocator/kv_cache.h"
+#include "allocator/page_copier.h"
 
 namespace helm {
 
@@ -30,8 +33,11 @@ struct HostKvStats {
 
 class HostKvTier {
  public:
-  // `device`: the pool's device, or nullptr for bookkeeping only.
-  HostKvTier(size_t capacity_bytes, const KvLayout& layout, Device* device);
+  // `copier`: moves the bytes (outlives the tier), or nullptr for bookkeeping only.
+  HostKvTier(size_t capacity_bytes, const KvLayout& layout, PageCopier* copier);
+  ~HostKvTier();
+  HostKvTier(const HostKvTier&) = delete;
+  HostKvTier& operator=(const HostKvTier&) = delete;
 
   struct Entry {
     int64_t start = 0, tokens = 0;
@@ -56,13 +62,18 @@ class HostKvTier {
   struct Item {
     UserId user;
     Entry e;
-    std::vector<std::byte> data;  // whole pages, KvLayout order, as the device holds them
-    size_t bytes;             // pages x page bytes (host memory held)
+    std::vector<uint32_t> slots;  // its host pages, in token order (empty without a copier)
+    size_t bytes;                 // pages x page bytes (host memory held)
   };
   void drop(std::list<Item>::iterator it);
+  uint32_t grab_slot();
+  std::byte* slot(uint32_t s) const { return chunks_[s / per_chunk_] + size_t{s % per_chunk_} * page_bytes_; }
   size_t capacity_, page_bytes_;
   KvLayout layout_;
-  Device* device_;
+  PageCopier* copier_;
+  uint32_t per_chunk_ = 1, made_ = 0;  // host pages per chunk; host pages allocated so far
+  std::vector<std::byte*> chunks_;
+  std::vector<uint32_t> free_;         // allocated host pages no entry holds
   std::list<Item> lru_;  // front = least recently stored
   std::unordered_map<UserId, std::list<Item>::iterator> map_;
   size_t held_ = 0;

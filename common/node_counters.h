@@ -31,7 +31,10 @@ namespace helm {
   X(Nanos, latency_p99, "")                                                              \
   X(int64_t, latency_count, "samples behind the two percentiles (0: an empty window)")  \
   X(double, emb_share, "EMB share of the pool in effect at the end of the interval")       \
-  X(double, emb_hit_predicted, "EMB hit rate the miss-ratio curve predicts at emb_share (-1: none)")
+  X(double, emb_hit_predicted, "EMB hit rate the miss-ratio curve predicts at emb_share (-1: none)") \
+  X(double, gpu_power_w, "GPU board power when the interval closed, W (NVML; -1: no reading)")   \
+  X(double, gpu_sm_clock_mhz, "... SM clock, MHz")                                             \
+  X(double, gpu_mem_used_mib, "... device memory in use, MiB (all processes)")
 
 struct NodeCounters {
 #define HELM_COUNTER_MEMBER(type, name, what) type name = 0;

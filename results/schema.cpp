@@ -85,9 +85,12 @@ std::span<const Member> node_members() {
 }  // namespace
 
 const AddedField* added_field(std::string_view table, std::string_view field) {
-  // -1: "no prediction" (the counter's own convention when no curves were collected).
-  // 1: older files had no throttle (refill used its whole budget).
+  // -1: "no prediction" / "no reading" (the counters' own convention); 1: older files had no
+  // refill throttle (refill used its whole budget).
   static const AddedField kAdded[] = {{"/nodes", "emb_hit_predicted", 2, -1.0},
+                                      {"/nodes", "gpu_power_w", 3, -1.0},
+                                      {"/nodes", "gpu_sm_clock_mhz", 3, -1.0},
+                                      {"/nodes", "gpu_mem_used_mib", 3, -1.0},
                                       {"/controller", "refill_scale", 3, 1.0}};
   for (const auto& a : kAdded)
     if (table == a.table && field == a.field) return &a;

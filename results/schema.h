@@ -17,7 +17,8 @@ namespace helm {
 // Version history (the reader reads every version from kOldestSchemaVersion on):
 //   1  the first published schema;
 //   2  /nodes: emb_hit_predicted (the EMB miss-ratio curve's hit rate at the split in effect);
-//   3  /controller: refill_scale (the share of the refill budget the decision allowed).
+//   3  /controller: refill_scale (the share of the refill budget the decision allowed);
+//      /nodes: gpu_power_w, gpu_sm_clock_mhz, gpu_mem_used_mib (NVML; -1 where unavailable).
 inline constexpr int64_t kSchemaVersion = 3;
 inline constexpr int64_t kOldestSchemaVersion = 1;
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The second test tier (`make check-all`): instrumented builds, no CUDA, no benchmarks.
+# The second test tier (`make check-all`): instrumented builds (no CUDA), then the GPU bundle.
 #   1. AddressSanitizer + UndefinedBehaviorSanitizer (clang-14, one build dir that also holds the
 #      libFuzzer targets): the unit tests, one `sim`, one short MPI run, the bad-input table.
 #   2. libFuzzer: every parser's target for HELM_FUZZ_SECONDS (default 10) each, from its seed
@@ -11,6 +11,8 @@
 #      nodes and `run` with 1 + 3 ranks, at 3x the capacity each measures, peak RSS within 1.5x of
 #      the run at 0.5x. RSS under a sanitizer means nothing, so a plain Release helm-bench is
 #      built for it alone ($REL_BUILD, benchmarks and CUDA off).
+#   5. Last: the GPU bundle (a CUDA build packed with its libraries) run in a bare Debian 12 chroot
+#      (`make check-bundle`); skipped, with a NOT RUN line in the summary, only without nvcc.
 # Build dirs: $SAN_BUILD (build-san), $TSAN_BUILD (build-tsan), $REL_BUILD (build-rel). Exit 0 only
 # when all pass.
 set -euo pipefail
@@ -97,5 +99,19 @@ cmake --build "$REL" -j "$JOBS" --target helm-bench
 step "Overload, 30 s per run: sim (32 nodes), run (1 + 3 ranks)"
 HELM_OVERLOAD_S=30 bash tests/reliability/overload_test.sh sim "$REL/bin/helm-bench"
 HELM_OVERLOAD_S=30 bash tests/reliability/overload_test.sh run "$REL/bin/helm-bench"
+
+# ---- The GPU bundle's relocation: the last step (it needs nvcc, root, and debootstrap's network
+# the first time; the chroot is cached). Skipped only where nvcc is absent, and then said so.
+bundle_note=""
+if [ -x /usr/local/cuda/bin/nvcc ] || command -v nvcc >/dev/null; then
+  step "GPU bundle: build (scripts/gpu-bundle.sh), relocation in a bare Debian 12 chroot (scripts/check-bundle.sh)"
+  scripts/gpu-bundle.sh > "$tmp/bundle.log" 2>&1 || { tail -30 "$tmp/bundle.log"; echo "FAIL: gpu-bundle.sh"; exit 1; }
+  tail -1 "$tmp/bundle.log"  # bundle: PATH (N MiB)
+  scripts/check-bundle.sh
+else
+  bundle_note="NOT RUN: the GPU bundle's relocation (scripts/gpu-bundle.sh + check-bundle.sh): no nvcc here"
+  echo "$bundle_note"
+fi
 step "all passed in $SECONDS s"
 printf '%s\n' "${parts[@]}"
+[ -z "$bundle_note" ] || echo "$bundle_note"

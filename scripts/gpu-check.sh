@@ -8,7 +8,8 @@
 #               CudaDevice, kernel timings), prebuilt in the bundle, --quick;
 #   forward     helm-bench forward --backend cuda against the CPU backend's scores, same weights;
 #   run         mpirun -np 2 helm-bench run --backend cuda (rank 0 + one GPU worker) on the ml-20m
-#               profile at static:0.3, static:0.7 and mrc; each file read back with h5py;
+#               profile at static:0.3 (with a 1 GiB host KV tier), static:0.7 and mrc; each file
+#               read back with h5py (host-tier bytes and NVML readings printed);
 #   calibrate   calibrate --backend cuda, a measured cost model named by the device;
 #   nccl        the ratio broadcast over NCCL on a one-worker communicator.
 # Without the bundle it falls back to building and running the standalone check only.
@@ -102,21 +103,25 @@ PY
 }
 step forward 40 fwd && grep "^forward" "$out/forward.log" | tee -a "$summary"
 
-run_one() {  # POLICY TAG
+run_one() {  # POLICY TAG [EXTRA OPTIONS...]
   set -e
   "${HELM_MPIRUN[@]}" -np 2 helm-bench run --backend cuda --dataset ml-20m --qps 200 --duration 6 --warmup-s 1 \
-    --drain-s 4 --slo-ms 50 --pool-mib 4096 --memory-policy "$1" --control-interval-ms 500 --out "$out/run-$2.h5"
+    --drain-s 4 --slo-ms 50 --pool-mib 4096 --memory-policy "$1" --control-interval-ms 500 --out "$out/run-$2.h5" "${@:3}"
   python3 - "$out/run-$2.h5" <<'PY'
 import sys, h5py, numpy as np
 f = h5py.File(sys.argv[1])
 r = f["/requests"][()]
 print("h5py:", len(r), "requests,", len(f["/nodes"]), "node rows,", len(f["/controller"]), "controller rows;",
       "gpu:", f.attrs.get("gpu_devices", b"?"), "ratios:", f.attrs.get("ratio_transport", b"?"))
+n = f["/nodes"][()]
+print("h5py: host-tier K/V onboarded", int(n["h2d_kv_bytes"].sum()), "B; NVML power max",
+      float(n["gpu_power_w"].max()), "W, SM clock max", float(n["gpu_sm_clock_mhz"].max()), "MHz (-1: no NVML)")
 PY
 }
 for pol in static:0.3 static:0.7 mrc; do
   tag=${pol/:/}
-  step "run-$tag" 45 run_one "$pol" "$tag" && grep -E "latency P99 |SLO satisfaction|EMB hit|KV hit|PASS|VALID|h5py" "$out/run-$tag.log" | sed 's/^/    /' | tee -a "$summary"
+  extra=(); [ "$pol" = static:0.3 ] && extra=(--host-kv-mib 1024)  # the host KV tier's copy-stream path
+  step "run-$tag" 45 run_one "$pol" "$tag" "${extra[@]}" && grep -E "latency P99 |SLO satisfaction|EMB hit|KV hit|PASS|VALID|h5py" "$out/run-$tag.log" | sed 's/^/    /' | tee -a "$summary"
 done
 
 cal() {

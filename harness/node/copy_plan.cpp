@@ -8,9 +8,10 @@ namespace helm {
 
 std::vector<PlanStep> plan_batch(const BatchCopies& b) {
   std::vector<PlanStep> s;
-  // EMB rows first: every request of the batch needs them; K/V pages serve only cached users.
-  if (b.emb_rows > 0) s.push_back({PlanStream::copy, PlanOp::emb_rows, b.emb_rows, b.emb_rows * b.row_bytes});
+  // Host-tier page copies first: a spill reads a page the batch evicted from the KV cache, and
+  // that page may already hold one of the batch's EMB miss rows once those land.
   if (b.kv_pages > 0) s.push_back({PlanStream::copy, PlanOp::kv_pages, b.kv_pages, b.kv_pages * b.page_bytes});
+  if (b.emb_rows > 0) s.push_back({PlanStream::copy, PlanOp::emb_rows, b.emb_rows, b.emb_rows * b.row_bytes});
   s.push_back({PlanStream::copy, PlanOp::record, 0, 0, kDemandDone});
   s.push_back({PlanStream::compute, PlanOp::record, 0, 0, kComputeStart});
   s.push_back({PlanStream::compute, PlanOp::wait, 0, 0, kDemandDone});
@@ -20,17 +21,29 @@ std::vector<PlanStep> plan_batch(const BatchCopies& b) {
   return s;
 }
 
-std::vector<PlanStep> plan_refill(int64_t rows, int64_t row_bytes, int64_t budget_bytes, int64_t* taken) {
+std::vector<PlanStep> plan_spills(int64_t pages, int64_t page_bytes) {
+  if (pages <= 0) return {};
+  return {{PlanStream::copy, PlanOp::kv_pages, pages, pages * page_bytes},
+          {PlanStream::copy, PlanOp::record, 0, 0, kSpillDone}};
+}
+
+std::vector<PlanStep> plan_refill(int64_t rows, int64_t row_bytes, int64_t budget_bytes, int64_t* taken,
+                                  bool after_spills) {
   const int64_t n = row_bytes > 0 ? std::clamp<int64_t>(budget_bytes / row_bytes, 0, rows) : 0;
   if (taken) *taken = n;
   if (n == 0) return {};
-  return {{PlanStream::refill, PlanOp::refill_rows, n, n * row_bytes},
-          {PlanStream::refill, PlanOp::record, 0, 0, kRefillDone}};
+  std::vector<PlanStep> s;
+  if (after_spills) s.push_back({PlanStream::refill, PlanOp::wait, 0, 0, kSpillDone});
+  s.push_back({PlanStream::refill, PlanOp::refill_rows, n, n * row_bytes});
+  s.push_back({PlanStream::refill, PlanOp::record, 0, 0, kRefillDone});
+  return s;
 }
 
 std::string check_schedule(std::span<const PlanStep> s, int64_t refill_budget) {
   bool demand_pending = false, demand_recorded = false, waited_demand = false;
   bool refill_pending = false, waited_refill = true;
+  bool spills_unwaited = false, spills_recorded = false;  // page copies a refill must not overtake
+  bool emb_rows_issued = false;                           // since the last forward
   int64_t refill_bytes = 0;
   for (size_t i = 0; i < s.size(); ++i) {
     const PlanStep& p = s[i];
@@ -39,18 +52,24 @@ std::string check_schedule(std::span<const PlanStep> s, int64_t refill_budget) {
       case PlanOp::emb_rows:
       case PlanOp::kv_pages:
         if (p.stream != PlanStream::copy) return at + "a demand copy off the copy stream";
+        if (p.op == PlanOp::kv_pages && emb_rows_issued)
+          return at + "host-tier page copies after the batch's EMB rows (a row may land in a page before its spill)";
+        if (p.op == PlanOp::kv_pages) spills_unwaited = true, spills_recorded = false;
+        if (p.op == PlanOp::emb_rows) emb_rows_issued = true;
         demand_pending = true;
         demand_recorded = waited_demand = false;
         break;
       case PlanOp::refill_rows:
         if (p.stream != PlanStream::refill) return at + "a refill off the refill stream";
+        if (spills_unwaited) return at + "a refill may overwrite pages still being spilled";
         refill_bytes += p.bytes;
         if (refill_budget >= 0 && refill_bytes > refill_budget) return at + "refill over its budget";
         refill_pending = true;
         waited_refill = false;
         break;
       case PlanOp::record:
-        if (p.event == kDemandDone && p.stream == PlanStream::copy) demand_recorded = true, demand_pending = false;
+        if ((p.event == kDemandDone || p.event == kSpillDone) && p.stream == PlanStream::copy)
+          demand_recorded = true, demand_pending = false, spills_recorded = spills_unwaited;
         if (p.event == kRefillDone && p.stream != PlanStream::refill) return at + "refill event off its stream";
         if (p.event == kRefillDone) refill_pending = false;
         break;
@@ -58,6 +77,7 @@ std::string check_schedule(std::span<const PlanStep> s, int64_t refill_budget) {
         if (p.stream == PlanStream::copy && p.event == kRefillDone) return at + "demand copies wait behind refill";
         if (p.stream == PlanStream::compute && p.event == kDemandDone) waited_demand = demand_recorded;
         if (p.stream == PlanStream::compute && p.event == kRefillDone) waited_refill = true;
+        if (p.stream == PlanStream::refill && p.event == kSpillDone && spills_recorded) spills_unwaited = false;
         break;
       case PlanOp::forward:
         if (p.stream != PlanStream::compute) return at + "the forward off the compute stream";
@@ -65,6 +85,7 @@ std::string check_schedule(std::span<const PlanStep> s, int64_t refill_budget) {
         if (refill_pending) return at + "a refill without its event before the forward";
         if (!waited_refill) return at + "the forward does not wait for the refill before it";
         waited_demand = false;
+        spills_unwaited = emb_rows_issued = false;  // host-synchronous: all it waited for has landed
         refill_bytes = 0;
         break;
     }

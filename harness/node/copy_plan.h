@@ -5,11 +5,20 @@
 //
 // Streams: `copy` (demand: EMB miss rows, host-tier K/V pages), `refill` (background EMB refill,
 // lower priority), `compute` (the forward). Events name points on a stream that another waits on.
+// Host-tier K/V pages (kv_pages) are the tier's spills (pool -> host) and onboards (host -> pool)
+// in the order the tier issued them (node/page_copy_queue.h), all on `copy`: one stream keeps
+// that order, which the tier relies on (a page is onboarded into right after it was spilled).
+// The forward is host-synchronous (it returns with the scores on the host), so everything it
+// waited on has landed before the host issues anything after it.
 // Invariants (check_schedule):
 //   - demand copies only on `copy`, refill only on `refill`, the forward only on `compute`;
 //   - a forward waits (device-side) for the event recorded after every demand copy of its batch,
 //     and for the last refill recorded before it (a refilled row may be hit by the next batch);
+//   - a batch's host-tier page copies come before its EMB rows (a spill reads a page the batch
+//     evicted from the KV cache, which an EMB miss row may then fill);
 //   - refill is never waited on by `copy`: demand copies never queue behind refill;
+//   - a refill after spills issued between batches waits for them (the pages a KV shrink spilled
+//     may be the EMB pages it then fills);
 //   - refill bytes per control interval stay within the budget given to plan_refill.
 #pragma once
 #include <cstdint>
@@ -30,19 +39,24 @@ struct PlanStep {
 };
 
 // Event numbers of one worker.
-inline constexpr int kDemandDone = 0, kComputeStart = 1, kComputeEnd = 2, kRefillDone = 3;
+inline constexpr int kDemandDone = 0, kComputeStart = 1, kComputeEnd = 2, kRefillDone = 3, kSpillDone = 4;
 
 struct BatchCopies {
   int64_t emb_rows = 0, row_bytes = 0;    // EMB misses of the batch
-  int64_t kv_pages = 0, page_bytes = 0;   // host-tier K/V pages onboarded for the batch
+  int64_t kv_pages = 0, page_bytes = 0;   // host-tier K/V page copies of the batch (spills, onboards)
   bool refill_outstanding = false;        // a refill was enqueued since the last batch
 };
 
-// One batch: demand copies on `copy`, then the forward on `compute` behind them.
+// One batch: demand copies on `copy` (host-tier pages, then EMB rows), then the forward on
+// `compute` behind them.
 std::vector<PlanStep> plan_batch(const BatchCopies& b);
+// Host-tier spills issued between batches (a KV shrink's evictions): on `copy`, then recorded.
+std::vector<PlanStep> plan_spills(int64_t pages, int64_t page_bytes);
 // Background refill between batches: at most `budget_bytes` of the `rows` queued (whole rows).
-// Returns the rows taken through `taken`.
-std::vector<PlanStep> plan_refill(int64_t rows, int64_t row_bytes, int64_t budget_bytes, int64_t* taken);
+// Returns the rows taken through `taken`. after_spills: plan_spills ran since the last forward,
+// so the refill first waits for them.
+std::vector<PlanStep> plan_refill(int64_t rows, int64_t row_bytes, int64_t budget_bytes, int64_t* taken,
+                                  bool after_spills = false);
 
 // "" when `s` (a whole recorded schedule, batches and refills interleaved) keeps the
 // invariants above with refill at most `refill_budget` bytes between consecutive forwards

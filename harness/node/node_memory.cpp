@@ -30,14 +30,15 @@ double curve_rate(const NodeMemoryOptions& o) { return std::min(1.0, kEmbCurveRa
 }  // namespace
 
 NodeMemory::NodeMemory(PagePool& pool, EmbCache& emb, KvCache& kv, H2DLink& link,
-                       size_t page_bytes, const NodeMemoryOptions& opt)
+                       size_t page_bytes, const NodeMemoryOptions& opt, PageCopier* copier)
     : kv_(kv),
       link_(link),
       rep_(pool, emb, kv, &link, sized(opt.repartition, opt, link, emb.row_bytes())),
       row_bytes_(static_cast<double>(emb.row_bytes())),
       kv_bytes_per_token_(static_cast<double>(kv.layout().bytes_per_token())) {
   if (opt.host_kv_bytes > 0) {
-    host_ = std::make_unique<HostKvTier>(opt.host_kv_bytes, kv.layout(), opt.bytes ? &kv.device() : nullptr);
+    if (opt.bytes && !copier) copier = (memcpy_ = std::make_unique<MemcpyPageCopier>()).get();
+    host_ = std::make_unique<HostKvTier>(opt.host_kv_bytes, kv.layout(), opt.bytes ? copier : nullptr);
     kv.set_spill_hook([this](UserId u, const KvProbe& p, std::span<float* const> pages) {
       host_->put(u, p.start, p.tokens, p.hash, pages);
     });

@@ -38,8 +38,10 @@ struct NodeMemoryOptions {
 
 class NodeMemory {
  public:
+  // `copier`: how the host tier's pages cross (outlives this), or nullptr for memcpy (the pool
+  // in host memory). Unused without a host tier or without bytes.
   NodeMemory(PagePool& pool, EmbCache& emb, KvCache& kv, H2DLink& link, size_t page_bytes,
-             const NodeMemoryOptions& opt);
+             const NodeMemoryOptions& opt, PageCopier* copier = nullptr);
   // The split from the control loop (already limited by --max-step).
   void apply_share(double r) { rep_.set_share(r); }
   double share() const { return rep_.share(); }
@@ -60,6 +62,7 @@ class NodeMemory {
   KvCache& kv_;
   H2DLink& link_;
   Repartitioner rep_;
+  std::unique_ptr<MemcpyPageCopier> memcpy_;  // before host_: the tier frees its pages through it
   std::unique_ptr<HostKvTier> host_;
   std::unique_ptr<MrcTracker> mrc_;
   std::unique_ptr<EmbShadow> shadow_;  // with the curves: predicts emb_hit_predicted

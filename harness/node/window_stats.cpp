@@ -42,6 +42,7 @@ NodeRow WindowStats::close(Nanos now, int64_t queue_len, const LinkStats& link, 
   r.queue_len = queue_len;
   r.emb_share = emb_share;
   r.emb_hit_predicted = -1;  // none unless the node's curves fill it (NodeMemory::fill)
+  r.gpu_power_w = r.gpu_sm_clock_mhz = r.gpu_mem_used_mib = -1;  // a GPU executor's NVML fills them
   auto delta = [&](LinkPurpose p) {
     const int i = static_cast<int>(p);
     return static_cast<int64_t>(link.bytes[i] - last_link_.bytes[i]);

@@ -17,7 +17,8 @@ TEST(HostKvTier, EvictedUsersSpillAndComeBackByteForByte) {
   PagePool pool(4, 0.0);
   const KvLayout lay = KvLayout::for_page(1, 1, 4, 4, kPage);
   KvCache kv(pool, dev, lay);
-  HostKvTier host(4 * kPage, lay, &dev);
+  MemcpyPageCopier copier;
+  HostKvTier host(4 * kPage, lay, &copier);
   kv.set_spill_hook([&](UserId u, const KvProbe& p, std::span<float* const> pages) {
     host.put(u, p.start, p.tokens, p.hash, pages);
   });
@@ -57,7 +58,8 @@ TEST(HostKvTier, Bf16PagesAreSizedAndCopiedAtTheirElementSize) {
   CpuDevice dev(4 * kPage, kPage);
   auto fill = [&](PageId p, unsigned char v) { std::memset(dev.page(p), v, kPage); };
   fill(0, 0xA1), fill(1, 0xB2), fill(2, 0x00), fill(3, 0xC3);
-  HostKvTier host(2 * kPage, lay, &dev);
+  MemcpyPageCopier copier;
+  HostKvTier host(2 * kPage, lay, &copier);
   EXPECT_EQ(host.page_bytes(), kPage);
   float* src[] = {reinterpret_cast<float*>(dev.page(0))};
   host.put(1, 0, 64, 11, src);
@@ -90,6 +92,53 @@ TEST(HostKvTier, LruWithinCapacity) {
   EXPECT_EQ(host.held_bytes(), 2 * kPage);
   host.erase(3);
   EXPECT_EQ(host.users(), 1u);
+}
+
+// The tier's host memory comes from its copier as it fills, never past the capacity, and pages
+// freed by takes and evictions are reused; every page crosses through the copier, whose bytes
+// come back intact after many users have passed through the same host pages.
+class CountingCopier final : public PageCopier {
+ public:
+  std::byte* alloc_host(size_t bytes) override { allocated += bytes; return inner.alloc_host(bytes); }
+  void free_host(std::byte* p) override { inner.free_host(p); }
+  void spill(std::byte* h, const std::byte* pg, size_t n) override { ++spills; inner.spill(h, pg, n); }
+  void onboard(std::byte* pg, const std::byte* h, size_t n) override { ++onboards; inner.onboard(pg, h, n); }
+  MemcpyPageCopier inner;
+  size_t allocated = 0;
+  int64_t spills = 0, onboards = 0;
+};
+
+TEST(HostKvTier, HostPagesStayWithinTheCapacityAndAreReused) {
+  const KvLayout lay = KvLayout::for_page(1, 1, 4, 4, kPage);
+  CpuDevice dev(4 * kPage, kPage);
+  CountingCopier copier;
+  {
+    HostKvTier host(5 * kPage, lay, &copier);
+    int64_t pages = 0;
+    for (UserId u = 1; u <= 40; ++u) {
+      const int64_t tokens = 1 + static_cast<int64_t>(u * 37 % 100);  // 1 to 4 pages
+      const size_t np = static_cast<size_t>(lay.pages_for(tokens));
+      std::vector<float*> src;
+      for (size_t p = 0; p < np; ++p) {
+        std::memset(dev.page(static_cast<PageId>(p)), static_cast<int>(u * 4 + p), kPage);
+        src.push_back(reinterpret_cast<float*>(dev.page(static_cast<PageId>(p))));
+      }
+      host.put(u, 0, tokens, u, src);
+      pages += static_cast<int64_t>(np);
+      ASSERT_LE(host.held_bytes(), 5 * kPage);
+      if (u % 3 == 0) {  // take it back into the pool's last pages: its own bytes
+        KvView view{lay, {}};
+        for (size_t p = 0; p < np; ++p) view.pages.push_back(reinterpret_cast<float*>(dev.page(3 - static_cast<PageId>(np - 1) + static_cast<PageId>(p))));
+        host.take(u, tokens, view);
+        for (size_t p = 0; p < np; ++p)
+          ASSERT_EQ(static_cast<unsigned char>(reinterpret_cast<std::byte*>(view.pages[p])[kPage - 1]),
+                    static_cast<unsigned char>(u * 4 + p)) << "user " << u << " page " << p;
+      }
+    }
+    EXPECT_EQ(copier.spills, pages);
+    EXPECT_GT(copier.onboards, 0);
+    EXPECT_LE(copier.allocated, 5 * kPage);  // 40 users of up to 4 pages through 5 host pages
+  }
 }
 
 }  // namespace

@@ -31,11 +31,12 @@ expect "nothere.h5" forward --in "$tmp/nothere.h5"
 expect "needs at least 2 MPI ranks" run --qps 5 --duration 1
 expect "--backend" run --backend tpu
 expect "--precision" run --backend cuda --precision fp8
-expect "--host-kv-mib" run --backend cuda --host-kv-mib 64
+expect "--host-kv-mib" run --host-kv-mib -1
 # --backend cuda where no GPU is usable (CI, this machine; a machine with a GPU accepts it):
 # refused while options are validated, before MPI starts, with and without mpirun.
 if ! nvidia-smi -L >/dev/null 2>&1; then
   expect "--backend cuda" run --backend cuda
+  expect "--backend cuda" run --backend cuda --host-kv-mib 64  # the tier is no longer refused
   expect "--backend cuda" forward --backend cuda --in "$tmp/not.h5"
   expect "--backend cuda" calibrate --backend cuda --out "$tmp/c.json"
   source "$(dirname "$0")/../../scripts/mpi-env.sh"

@@ -13,7 +13,7 @@ namespace {
 TEST(CopyPlan, BatchCopiesBeforeTheForwardOnTheirOwnStream) {
   const auto s = plan_batch({12, 256, 3, 65536, false});
   EXPECT_EQ(describe(s),
-            "copy:emb_rows(12, 3072B) copy:kv_pages(3, 196608B) copy:record(0) compute:record(1) "
+            "copy:kv_pages(3, 196608B) copy:emb_rows(12, 3072B) copy:record(0) compute:record(1) "
             "compute:wait(0) compute:forward compute:record(2)");
   EXPECT_EQ(check_schedule(s), "");
 }

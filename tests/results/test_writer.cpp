@@ -7,6 +7,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <tuple>
 
 #include "common/error.h"
 #include "fixtures.h"
@@ -323,11 +324,11 @@ TEST(ResultsWriter, UncreatablePathIsBadInput) {
   EXPECT_THROW(ResultsWriter("/nonexistent-dir/x.h5", {}), BadInput);
 }
 
-// A file of an older version: one table as it was before `added` existed (written here the way
-// the old writer did: the same columns, that one left out; `drop_also` removes one more).
+// A file of an older schema version: one table as it was then (written here the way the old
+// writer did: the same columns, those added after `version` left out; `drop_also` drops one more).
 template <typename Row>
-void make_old(const std::string& path, const std::vector<Row>& rows, const std::string& added,
-              const std::string& drop_also, int64_t version) {
+void make_version(const std::string& path, const std::vector<Row>& rows, int64_t version,
+                  const std::string& drop_also = "") {
   { ResultsWriter w(path, {}); }
   h5::File h(path, h5::Mode::kReadWrite);
   H5Ldelete(h.id(), Table<Row>::kPath, H5P_DEFAULT);
@@ -338,7 +339,8 @@ void make_old(const std::string& path, const std::vector<Row>& rows, const std::
     char* name = H5Tget_member_name(full, static_cast<unsigned>(i));
     const std::string field = name;
     H5free_memory(name);
-    if (field == added || field == drop_also) continue;
+    const AddedField* added = added_field(Table<Row>::kPath, field);
+    if ((added && added->since > version) || field == drop_also) continue;
     h5::Id t(H5Tget_member_type(full, static_cast<unsigned>(i)));
     H5Tinsert(old, field.c_str(), off, t);
     off += H5Tget_size(t);
@@ -351,54 +353,51 @@ void make_old(const std::string& path, const std::vector<Row>& rows, const std::
   h.set_attr("/", "schema_version", version);
 }
 
-TEST(ResultsReader, ReadsVersion1FilesWithoutTheNewColumn) {
-  ASSERT_GE(kSchemaVersion, 2);  // the step from 1 to 2: /nodes.emb_hit_predicted
-  TempFile f;
-  auto nodes = make_nodes(4);
-  make_old(f.path(), nodes, "emb_hit_predicted", "", 1);
-  ResultsReader r(f.path());
-  EXPECT_EQ(r.schema_version(), 1);
-  const auto got = r.nodes();
-  ASSERT_EQ(got.size(), 4u);
-  for (auto& n : nodes) n.emb_hit_predicted = -1;  // the column's "no prediction"
-  EXPECT_EQ(got, nodes);
+TEST(ResultsReader, ReadsOlderFilesWithoutTheNewColumns) {
+  ASSERT_EQ(kSchemaVersion, 3);  // this test describes the steps 1 -> 2 -> 3
+  for (int64_t v : {int64_t{1}, int64_t{2}}) {
+    TempFile f;
+    auto nodes = make_nodes(4);
+    make_version(f.path(), nodes, v);
+    ResultsReader r(f.path());
+    EXPECT_EQ(r.schema_version(), v);
+    const auto got = r.nodes();
+    ASSERT_EQ(got.size(), 4u);
+    for (auto& n : nodes) {
+      if (v < 2) n.emb_hit_predicted = -1;  // the column's "no prediction"
+      n.gpu_power_w = n.gpu_sm_clock_mhz = n.gpu_mem_used_mib = -1;  // "no reading"
+    }
+    EXPECT_EQ(got, nodes) << "version " << v;
+    auto ctl = make_controller(5);
+    make_version(f.path(), ctl, v);
+    for (auto& c : ctl) c.refill_scale = 1;  // no throttle before version 3
+    EXPECT_EQ(ResultsReader(f.path()).controller(), ctl) << "version " << v;
+  }
 
   // A column that version 1 had is still required.
   TempFile broken;
-  make_old(broken.path(), make_nodes(2), "emb_hit_predicted", "emb_share", 1);
+  make_version(broken.path(), make_nodes(2), 1, "emb_share");
   try {
     ResultsReader(broken.path()).nodes();
     FAIL();
   } catch (const BadInput& e) {
     EXPECT_NE(std::string(e.what()).find("missing field 'emb_share'"), std::string::npos) << e.what();
   }
-  // A version-2 file must have it.
-  TempFile v2;
-  make_old(v2.path(), make_nodes(2), "emb_hit_predicted", "", 2);
-  try {
-    ResultsReader(v2.path()).nodes();
-    FAIL();
-  } catch (const BadInput& e) {
-    EXPECT_NE(std::string(e.what()).find("missing field 'emb_hit_predicted'"), std::string::npos) << e.what();
-  }
-}
-
-TEST(ResultsReader, ReadsVersion2FilesWithoutTheRefillScale) {
-  ASSERT_GE(kSchemaVersion, 3);  // the step from 2 to 3: /controller.refill_scale
-  TempFile f;
-  auto ctl = make_controller(5);
-  for (auto& c : ctl) c.refill_scale = 0.25;  // not what an old file can hold
-  make_old(f.path(), ctl, "refill_scale", "", 2);
-  const auto got = ResultsReader(f.path()).controller();
-  for (auto& c : ctl) c.refill_scale = 1;  // no throttle before version 3
-  EXPECT_EQ(got, ctl);
-  TempFile v3;
-  make_old(v3.path(), make_controller(2), "refill_scale", "", 3);
-  try {
-    ResultsReader(v3.path()).controller();
-    FAIL();
-  } catch (const BadInput& e) {
-    EXPECT_NE(std::string(e.what()).find("missing field 'refill_scale'"), std::string::npos) << e.what();
+  // A file claiming a version must have that version's columns.
+  for (auto [written, claimed, field] : {std::tuple{int64_t{1}, int64_t{2}, "emb_hit_predicted"},
+                                         std::tuple{int64_t{2}, int64_t{3}, "gpu_power_w"},
+                                         std::tuple{int64_t{2}, int64_t{3}, "refill_scale"}}) {
+    TempFile f;
+    if (std::string(field) == "refill_scale") make_version(f.path(), make_controller(2), written);
+    else make_version(f.path(), make_nodes(2), written);
+    { h5::File h(f.path(), h5::Mode::kReadWrite); h.set_attr("/", "schema_version", claimed); }
+    try {
+      if (std::string(field) == "refill_scale") ResultsReader(f.path()).controller();
+      else ResultsReader(f.path()).nodes();
+      FAIL() << claimed;
+    } catch (const BadInput& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string("missing field '") + field + "'"), std::string::npos) << e.what();
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 // The checks `--backend cuda` adds to the run's options (called from validate(RunOptions)):
-// the precision's name, what the CUDA executor does not do yet, and a usable GPU on this
-// machine, all before MPI starts, so a refusal is one line and exit 2 with or without mpirun.
+// the precision's name and a usable GPU on this machine, both before MPI starts, so a refusal
+// is one line and exit 2 with or without mpirun.
 #pragma once
 #include "harness/cli/run_options.h"
 

@@ -1,6 +1,7 @@
 #include "harness/node/cuda/cuda_executor.h"
 
 #include <fmt/format.h>
+#include <nvtx3/nvToolsExt.h>
 
 #include <algorithm>
 #include <limits>
@@ -32,6 +33,14 @@ class RoutedRows final : public HostTable {
   CudaRowSource& refill_;
 };
 
+// An NVTX range for the scope (a profiler's timeline; free without one).
+struct NvtxRange {
+  explicit NvtxRange(const char* name) { nvtxRangePushA(name); }
+  ~NvtxRange() { nvtxRangePop(); }
+  NvtxRange(const NvtxRange&) = delete;
+  NvtxRange& operator=(const NvtxRange&) = delete;
+};
+
 double ms_between(cudaEvent_t a, cudaEvent_t b) {
   float ms = 0;
   HELM_CUDA(cudaEventElapsedTime(&ms, a, b));
@@ -42,9 +51,10 @@ double ms_between(cudaEvent_t a, cudaEvent_t b) {
 
 struct CudaExecutor::Streams {
   cudaStream_t refill = nullptr;
-  cudaEvent_t begin = nullptr, copies = nullptr, start = nullptr, end = nullptr, refilled = nullptr;
+  cudaEvent_t begin = nullptr, copies = nullptr, start = nullptr, end = nullptr, refilled = nullptr,
+              spilled = nullptr;
   ~Streams() {
-    for (cudaEvent_t e : {begin, copies, start, end, refilled})
+    for (cudaEvent_t e : {begin, copies, start, end, refilled, spilled})
       if (e) cudaEventDestroy(e);
     if (refill) {
       cudaStreamSynchronize(refill);
@@ -84,8 +94,15 @@ CudaExecutor::CudaExecutor(const Trace& trace, const ModelConfig& cfg, uint64_t 
           .tokens_per_page));
   link_ = std::make_unique<H2DLink>(link_bytes_per_s_, opt.link_latency);
   resolver_ = std::make_unique<CacheResolver>(trace_, cfg.N, opt.candidates, *emb_, *kv_, /*hash_prefixes=*/true);
-  memory_ = std::make_unique<NodeMemory>(*pool_, *emb_, *kv_, *link_, opt.page_bytes, opt.memory);
-  HELM_CHECK(memory_->host() == nullptr, "the host KV tier is not available with --backend cuda");
+  kv_copies_ = std::make_unique<PageCopyQueue>(
+      [](size_t bytes) {
+        void* p = nullptr;  // pinned: the copies are DMA and asynchronous
+        HELM_CUDA(cudaHostAlloc(&p, bytes, cudaHostAllocPortable));
+        return static_cast<std::byte*>(p);
+      },
+      [](std::byte* p) { cudaFreeHost(p); });
+  memory_ = std::make_unique<NodeMemory>(*pool_, *emb_, *kv_, *link_, opt.page_bytes, opt.memory, kv_copies_.get());
+  resolver_->set_host_tier(memory_->host());
   ws_ = std::make_unique<CudaWorkspace>(device);
   ws_->add_device_range(device_->base(), device_->bytes());  // hits are gathered in place
   st_ = std::make_unique<Streams>();
@@ -94,6 +111,17 @@ CudaExecutor::CudaExecutor(const Trace& trace, const ModelConfig& cfg, uint64_t 
   HELM_CUDA(cudaStreamCreateWithPriority(&st_->refill, cudaStreamNonBlocking, least));
   for (cudaEvent_t* e : {&st_->begin, &st_->copies, &st_->start, &st_->end}) HELM_CUDA(cudaEventCreate(e));
   HELM_CUDA(cudaEventCreateWithFlags(&st_->refilled, cudaEventDisableTiming));
+  HELM_CUDA(cudaEventCreateWithFlags(&st_->spilled, cudaEventDisableTiming));
+  char bus[32] = {};
+  if (cudaDeviceGetPCIBusId(bus, sizeof bus, device) == cudaSuccess) telemetry_ = GpuTelemetry::open(bus);
+}
+
+void CudaExecutor::fill_window(NodeWindowStats& w) {
+  memory_->fill(w);
+  const GpuSample g = telemetry_.sample();  // all -1 when NVML is not there
+  w.gpu_power_w = g.power_w;
+  w.gpu_sm_clock_mhz = g.sm_clock_mhz;
+  w.gpu_mem_used_mib = g.mem_used_mib;
 }
 
 CudaExecutor::~CudaExecutor() {
@@ -103,25 +131,45 @@ CudaExecutor::~CudaExecutor() {
 }
 
 std::string CudaExecutor::describe() const {
-  return fmt::format("cuda device {}: pool {} MiB ({} pages), precision {}, attention {}, h2d {:.1f} GB/s measured",
+  return fmt::format("cuda device {}: pool {} MiB ({} pages), precision {}, attention {}, h2d {:.1f} GB/s measured, "
+                     "telemetry {}",
                      device_id_, device_->bytes() >> 20, device_->num_pages(), precision_name(model_->precision()),
-                     model_->tensor_core_attention() ? "tensor cores" : "SIMT", link_bytes_per_s_ / 1e9);
+                     model_->tensor_core_attention() ? "tensor cores" : "SIMT", link_bytes_per_s_ / 1e9,
+                     telemetry_.available() ? "NVML" : telemetry_.why_unavailable());
 }
 
 int64_t CudaExecutor::estimate_tokens(int64_t id) { return resolver_->estimate_tokens(id); }
 
 void CudaExecutor::set_share(double r) { memory_->apply_share(r); }  // naive: its rows are demand
 
+void CudaExecutor::enqueue_kv_copies() {
+  const cudaStream_t copy = device_->copy_stream();
+  for (const PageCopy& c : kv_copies_->take())
+    HELM_CUDA(cudaMemcpyAsync(c.dst, c.src, c.bytes, c.spill ? cudaMemcpyDeviceToHost : cudaMemcpyHostToDevice, copy));
+}
+
 void CudaExecutor::background(Nanos now) {
+  HELM_CUDA(cudaSetDevice(device_id_));
+  const NvtxRange range("refill");
   auto& routed = static_cast<RoutedRows&>(*rows_);
   routed.refill_mode = true;  // NodeMemory paces refill by --refill-share of the measured link
   memory_->tick(now);
   routed.refill_mode = false;
+  // Spills of a KV shrink (here or in set_share): on the copy stream now, so the pages they read
+  // are copied out before a refill (or the next batch's EMB rows) fills them.
+  const bool spills = kv_copies_->pending() > 0;
+  if (spills) {
+    for (const PlanStep& s : plan_spills(static_cast<int64_t>(kv_copies_->pending()), static_cast<int64_t>(opt_.page_bytes))) {
+      if (s.op == PlanOp::kv_pages) enqueue_kv_copies();
+      if (s.op == PlanOp::record) HELM_CUDA(cudaEventRecord(st_->spilled, device_->copy_stream()));
+    }
+  }
   if (refill_rows_->pending() == 0) return;
   int64_t taken = 0;
   const auto rb = static_cast<int64_t>(weights_.E->row_bytes());
   const auto pending = static_cast<int64_t>(refill_rows_->pending());
-  for (const PlanStep& s : plan_refill(pending, rb, pending * rb, &taken)) {
+  for (const PlanStep& s : plan_refill(pending, rb, pending * rb, &taken, spills)) {
+    if (s.op == PlanOp::wait) HELM_CUDA(cudaStreamWaitEvent(st_->refill, st_->spilled, 0));
     if (s.op == PlanOp::refill_rows) refill_rows_->flush(st_->refill);
     if (s.op == PlanOp::record) HELM_CUDA(cudaEventRecord(st_->refilled, st_->refill));
   }
@@ -130,22 +178,25 @@ void CudaExecutor::background(Nanos now) {
 
 void CudaExecutor::execute(std::span<const Queued> batch, Nanos start, std::vector<Outcome>& out) {
   HELM_CUDA(cudaSetDevice(device_id_));
+  const NvtxRange range("batch");
   const size_t first = out.size();
   out.resize(first + batch.size());
   res_.assign(batch.size(), Resolution{});
   std::vector<std::vector<const float*>> rows(batch.size());
   std::vector<std::vector<float>> scores(batch.size());
-  int64_t h2d = 0;
+  int64_t h2d = 0, onboard = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     const Request& r = trace_.requests[static_cast<size_t>(batch[i].id)];
     Resolution& s = res_[i];
     resolver_->resolve(r, std::span<const Resolution>(res_.data(), i), s, rows[i]);
     record_resolution(out[first + i], s, r.id, start, static_cast<int32_t>(batch.size()));
     h2d += s.emb.h2d_bytes;
-    HELM_CHECK(s.onboard_bytes == 0, "host-tier onboarding on the CUDA executor");
+    onboard += s.onboard_bytes;
     scores[i].resize(static_cast<size_t>(s.candidates));
   }
-  link_->demand(start, static_cast<size_t>(h2d));  // the window's H2D accounting (the copy is real)
+  // The window's H2D accounting (the copies are real): EMB rows, and host-tier K/V onboarded.
+  link_->demand(start, static_cast<size_t>(h2d));
+  if (onboard > 0) link_->demand(start, static_cast<size_t>(onboard), LinkPurpose::kKvOnboard);
 
   std::vector<SeqInput> in(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) in[i] = seq_input(res_[i], rows[i], scores[i]);
@@ -153,12 +204,23 @@ void CudaExecutor::execute(std::span<const Queued> batch, Nanos start, std::vect
   BatchCopies b;
   b.emb_rows = static_cast<int64_t>(demand_rows_->pending());
   b.row_bytes = static_cast<int64_t>(weights_.E->row_bytes());
+  b.kv_pages = static_cast<int64_t>(kv_copies_->pending());
+  b.page_bytes = static_cast<int64_t>(opt_.page_bytes);
   b.refill_outstanding = refill_outstanding_;
   const Nanos gathered = clock_.now();  // the misses are in pinned staging (CPU work so far)
   HELM_CUDA(cudaEventRecord(st_->begin, copy));
   for (const PlanStep& p : plan_batch(b)) {
     switch (p.op) {
-      case PlanOp::emb_rows: demand_rows_->flush(copy); break;
+      case PlanOp::kv_pages: {
+        const NvtxRange r("demand copies: host-tier K/V pages");
+        enqueue_kv_copies();
+        break;
+      }
+      case PlanOp::emb_rows: {
+        const NvtxRange r("demand copies: EMB rows");
+        demand_rows_->flush(copy);
+        break;
+      }
       case PlanOp::record:
         if (p.event == kDemandDone) HELM_CUDA(cudaEventRecord(st_->copies, copy));
         if (p.event == kComputeStart) HELM_CUDA(cudaEventRecord(st_->start, compute));
@@ -168,7 +230,6 @@ void CudaExecutor::execute(std::span<const Queued> batch, Nanos start, std::vect
         HELM_CUDA(cudaStreamWaitEvent(compute, p.event == kDemandDone ? st_->copies : st_->refilled, 0));
         break;
       case PlanOp::forward: model_->forward(in, *ws_); break;  // returns with the scores on the host
-      case PlanOp::kv_pages:
       case PlanOp::refill_rows: throw std::logic_error("CudaExecutor: unexpected step in a batch plan");
     }
   }

@@ -10,7 +10,13 @@
 // anchored to the worker's steady clock at the end of each batch (the forward returns once its
 // scores are on the host, so that instant is the end event's). No cudaDeviceSynchronize.
 // The link's bandwidth is measured here (pinned host-to-device copies) at construction.
-// Not yet: the host KV tier (validate_cuda_backend refuses --host-kv-mib with cuda).
+// The host KV tier (--host-kv-mib): its pages live in pinned host memory; its spills and onboards
+// are queued (node/page_copy_queue.h) and enqueued on the copy stream at the plan's kv_pages step,
+// in issue order, before the batch's EMB rows; onboarded bytes are demand traffic on the link
+// (kKvOnboard). Spills issued between batches (a KV shrink) are enqueued before any refill, which
+// waits for them.
+// Profiling: NVTX ranges "batch", "demand copies" and "refill" (nvtx3 is header-only; they cost
+// nothing unless a profiler is attached), so nsys shows the host's side of the timeline.
 // Threading: one thread (the worker's serving loop) calls everything.
 #pragma once
 #include <memory>
@@ -24,8 +30,10 @@
 #include "gr_model/cuda/cuda_model.h"
 #include "harness/node/cache_resolver.h"
 #include "harness/node/copy_plan.h"
+#include "harness/node/gpu_telemetry.h"
 #include "harness/node/node_executor.h"
 #include "harness/node/node_memory.h"
+#include "harness/node/page_copy_queue.h"
 
 namespace helm {
 
@@ -43,7 +51,7 @@ class CudaExecutor final : public NodeExecutor {
   void set_share(double r) override;
   void set_refill_scale(double s) override { memory_->apply_refill_scale(s); }
   void background(Nanos now) override;
-  void fill_window(NodeWindowStats& w) override { memory_->fill(w); }
+  void fill_window(NodeWindowStats& w) override;
   KvProbe probe_kv(UserId u) const override { return kv_->probe(u); }
   void set_eviction_callback(std::function<void(UserId)> cb) override { kv_->set_eviction_callback(std::move(cb)); }
 
@@ -53,6 +61,7 @@ class CudaExecutor final : public NodeExecutor {
 
  private:
   struct Streams;
+  void enqueue_kv_copies();  // the queued host-tier copies, in order, on the copy stream
   const Trace& trace_;
   const Clock& clock_;
   NodeOptions opt_;
@@ -68,10 +77,12 @@ class CudaExecutor final : public NodeExecutor {
   std::unique_ptr<KvCache> kv_;
   std::unique_ptr<H2DLink> link_;
   std::unique_ptr<CacheResolver> resolver_;
+  std::unique_ptr<PageCopyQueue> kv_copies_;  // the host tier's page copies (before memory_)
   std::unique_ptr<NodeMemory> memory_;
   std::unique_ptr<CudaWorkspace> ws_;
   std::unique_ptr<Streams> st_;
   std::vector<Resolution> res_;
+  GpuTelemetry telemetry_;  // NVML power, SM clock, memory per window (-1 without a driver's NVML)
   bool refill_outstanding_ = false;
 };
 
