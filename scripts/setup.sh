@@ -8,8 +8,9 @@ pkgs=(build-essential cmake git pkg-config libopenmpi-dev openmpi-bin libhdf5-de
       libboost-program-options-dev libeigen3-dev libopenblas-dev libgtest-dev libgmock-dev
       libbenchmark-dev libfmt-dev nlohmann-json3-dev python3-h5py python3-matplotlib
       clang-14 libclang-rt-14-dev)  # the second tier's sanitizer and libFuzzer builds
-# The single-node Slurm of slurm/local-cluster.sh and its test (they need root anyway).
-cluster_pkgs=(slurm-wlm munge procps)
+# The single-node Slurm of slurm/local-cluster.sh and its test (they need root anyway), and the
+# second tier's GPU bundle check (scripts/check-bundle.sh: a bare Debian chroot, root too).
+cluster_pkgs=(slurm-wlm munge procps debootstrap xz-utils)
 
 debian=0
 if command -v dpkg-query >/dev/null && [ -r /etc/os-release ] &&
