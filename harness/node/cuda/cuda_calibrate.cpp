@@ -119,8 +119,7 @@ CostModel calibrate_cuda(const CalibrateOptions& opt, const std::string& name, c
   calibrate_emb_cpu(opt, m, log);  // the bookkeeping, host code in both backends
   calibrate_request_path_cpu(opt, m, log);
   const HarnessTiming ht = measure_harness_timing();
-  m.wake_ns = ht.deadline_late_ns;
-  m.admit_ns = ht.sleep_overshoot_ns + ht.poll_detect_ns;
+  set_harness_timing(m, ht);
   m.notes = fmt::format(
       "CUDA backend on {}, precision {}, model '{}'. HSTU terms fitted to the samples below, each the median "
       "of {} synchronous CUDA forwards (rows and K/V pages in device memory); EMB and request-path terms "
