@@ -44,6 +44,8 @@ class CudaExecutor final : public NodeExecutor {
   void background(Nanos now) override;
   void fill_window(NodeWindowStats& w) override { memory_->fill(w); }
   KvProbe probe_kv(UserId u) const override { return kv_->probe(u); }
+  double kv_hit_ns_per_token() const override { return memory_->recompute_ns_per_token(); }
+  double forward_ns_per_token() const override { return forward_per_token_; }
   void set_eviction_callback(std::function<void(UserId)> cb) override { kv_->set_eviction_callback(std::move(cb)); }
 
   double measured_link_bytes_per_s() const { return link_bytes_per_s_; }
@@ -72,6 +74,8 @@ class CudaExecutor final : public NodeExecutor {
   std::unique_ptr<Streams> st_;
   std::vector<Resolution> res_;
   bool refill_outstanding_ = false;
+  std::vector<std::array<int64_t, 3>> seqs_;  // {cached, new, candidates} of the batch
+  double forward_per_token_ = 0;              // EWMA as NodeMemory's, for comparison only
 };
 
 }  // namespace helm
