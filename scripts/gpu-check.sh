@@ -112,6 +112,9 @@ f = h5py.File(sys.argv[1])
 r = f["/requests"][()]
 print("h5py:", len(r), "requests,", len(f["/nodes"]), "node rows,", len(f["/controller"]), "controller rows;",
       "gpu:", f.attrs.get("gpu_devices", b"?"), "ratios:", f.attrs.get("ratio_transport", b"?"))
+# What a KV hit is worth on the GPU (mrc: measured at start-up through the CUDA forward timer).
+print("h5py: kv_hit_worth:", f.attrs.get("kv_hit_worth", b"?"), "| kv_hit_ns_per_token",
+      f.attrs.get("kv_hit_ns_per_token", "?"), "| forward_ns_per_token", f.attrs.get("forward_ns_per_token", "?"))
 PY
 }
 for pol in static:0.3 static:0.7 mrc; do
