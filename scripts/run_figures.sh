@@ -3,10 +3,11 @@
 # 1 + 3 rank run (~2x what 3 workers on 2 cores serve), and rank 0's ceiling with the instant
 # executor (3 and 31 workers).
 # Usage: scripts/run_figures.sh [BUILD] [all|ceiling] (defaults: build all). The ceiling search
-# takes ~15 runs per worker count: ~5 minutes with 31 workers on 2 cores, ~2 with 3.
+# takes ~10-25 runs per worker count: ~5-12 minutes with 31 workers on 2 cores, ~2-4 with 3.
 set -euo pipefail
 build=${1:-build}
 what=${2:-all}
+repeats=${REPEATS:-3}
 bin=$build/bin/helm-bench
 source "$(dirname "$0")/mpi-env.sh"
 tmp=$(mktemp -d)
@@ -30,8 +31,11 @@ fi
 # scheduled time) stays within 5% of the 10 ms SLO, the footer's own validity bound. The no-op
 # executor completes each request at once, so the workers cost nothing but their message loop and
 # rank 0's pacing, routing and accounting are all that is measured. Doubling from 500 qps to the
-# first failure, then bisection to within 10%; one 3 s run per probe (noisy on a shared box: the
-# load average is printed with each result). With 31 workers on 2 cores the ranks are
+# first failure, then bisection to within 10%. Each probe is a 3 s run, repeated up to REPEATS
+# times (default 3) until one is within the bound: other processes only ever add lag (a
+# preemption of rank 0 delays every send due meanwhile), so the least P99 of the repeats is the
+# closest to rank 0's own; on the shared VM single runs two minutes apart gave ceilings 3-30x
+# apart. The load average is printed with each result. With 31 workers on 2 cores the ranks are
 # oversubscribed 16x: rank 0 competes with 31 polling workers, as it would not on a 32-GPU cluster.
 lag_ms() {  # dispatch-lag P99 in ms of one noop run at --qps $1
   { run --executor noop --qps "$1" --duration 3 --warmup-s 1 --slo-ms 10 || true; } |
@@ -40,10 +44,15 @@ lag_ms() {  # dispatch-lag P99 in ms of one noop run at --qps $1
 ceiling() {  # $1 workers
   np=$(($1 + 1))
   local lo=0 hi=0 q=500 lag ok
-  probe() {
-    lag=$(lag_ms "$1")
-    ok=$(awk -v l="$lag" 'BEGIN {print (l != "nan" && l <= 0.5) ? 1 : 0}')
-    echo "  $(($np - 1)) workers, qps $1: dispatch-lag P99 $lag ms $([ "$ok" = 1 ] && echo within || echo over) 0.5 ms" >&2
+  probe() {  # up to $repeats runs; the rate passes if any does (see above)
+    local r all=""
+    for r in $(seq 1 "$repeats"); do
+      lag=$(lag_ms "$1")
+      all="$all $lag"
+      ok=$(awk -v l="$lag" 'BEGIN {print (l != "nan" && l <= 0.5) ? 1 : 0}')
+      [ "$ok" = 1 ] && break
+    done
+    echo "  $(($np - 1)) workers, qps $1: dispatch-lag P99$all ms: $([ "$ok" = 1 ] && echo within || echo over) 0.5 ms" >&2
   }
   while :; do
     probe "$q"
