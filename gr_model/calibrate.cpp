@@ -274,8 +274,7 @@ HarnessTiming measure_harness_timing() {
   Rng rng(stream_seed(1, "harness-timing"));
   HarnessTiming h;
   // The real worker's wait for a deadline (batch timeout, link): sleep min(100 us, left) until
-  // the deadline has passed; lateness = when it notices - the deadline. Mean over trials.
-  double late = 0, over = 0, detect = 0;
+  // the deadline has passed; lateness = when it notices - the deadline.
   constexpr int kTrials = 100;
   for (int i = 0; i < kTrials; ++i) {
     const auto deadline = clk::now() + std::chrono::microseconds(300 + rng.below(400));
@@ -284,13 +283,13 @@ HarnessTiming measure_harness_timing() {
       std::this_thread::sleep_for(std::min<clk::duration>(std::chrono::microseconds(100), deadline - now));
       now = clk::now();
     }
-    late += ns(now - deadline);
+    h.late_trials.push_back(ns(now - deadline));
   }
   // One sleep's overshoot (rank 0's pacing loop wakes for an arrival this late).
   for (int i = 0; i < kTrials; ++i) {
     const auto t0 = clk::now();
     std::this_thread::sleep_for(std::chrono::microseconds(100));
-    over += ns(clk::now() - t0) - 100e3;
+    h.overshoot_trials.push_back(ns(clk::now() - t0) - 100e3);
   }
   // An idle worker's loop (sleep 100 us, then look): how long after a random instant it looks.
   for (int i = 0; i < kTrials; ++i) {
@@ -300,12 +299,26 @@ HarnessTiming measure_harness_timing() {
       std::this_thread::sleep_for(std::chrono::microseconds(100));
       now = clk::now();
     }
-    detect += ns(now - event);
+    h.detect_trials.push_back(ns(now - event));
   }
-  h.deadline_late_ns = late / kTrials;
-  h.sleep_overshoot_ns = over / kTrials;
-  h.poll_detect_ns = detect / kTrials;
+  const auto mean = [](const std::vector<double>& v) {
+    double s = 0;
+    for (double x : v) s += x;
+    return s / static_cast<double>(v.size());
+  };
+  h.deadline_late_ns = mean(h.late_trials);
+  h.sleep_overshoot_ns = mean(h.overshoot_trials);
+  h.poll_detect_ns = mean(h.detect_trials);
   return h;
+}
+
+void set_harness_timing(CostModel& m, const HarnessTiming& h) {
+  m.wake_ns = h.deadline_late_ns;
+  m.admit_ns = h.sleep_overshoot_ns + h.poll_detect_ns;
+  m.wake_quantiles = DelayQuantiles::from_samples(h.late_trials);
+  // The two parts of the admission lag are separate loops (rank 0's pacing sleep, the worker's
+  // poll): independent, so their sum's distribution is that of every pair of trials.
+  m.admit_quantiles = DelayQuantiles::sum_of(h.overshoot_trials, h.detect_trials);
 }
 
 }  // namespace helm

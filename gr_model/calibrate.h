@@ -33,13 +33,18 @@ void calibrate_hstu_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream&
 // EMB hit and miss costs per distinct row (lookup_batch + end_batch on a CpuDevice pool).
 void calibrate_emb_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream& log);
 // The real harness's timer behaviour (mpi_scheduler.cpp, mpi_worker.cpp, hstu_executor.cpp
-// sleep in short chunks rather than block), measured by running the same loops: means in ns.
+// sleep in short chunks rather than block), measured by running the same loops: means in ns,
+// and every trial (the distributions `sim` draws from: gr_model/delay_quantiles.h).
 struct HarnessTiming {
   double deadline_late_ns = 0;    // a loop sleeping min(100 us, left) notices its deadline this late
   double sleep_overshoot_ns = 0;  // one 100 us sleep overshoots by this much
   double poll_detect_ns = 0;      // an idle 100 us poll loop sees an event this long after it
+  std::vector<double> late_trials, overshoot_trials, detect_trials;
 };
 HarnessTiming measure_harness_timing();
+// The cost model's timer terms from a measurement (every backend's calibration): wake = the
+// deadline lateness, admit = sleep overshoot + poll delay; the means and the quantiles.
+void set_harness_timing(CostModel& m, const HarnessTiming& h);
 
 // The HSTU sample shapes every backend's calibration times (the CUDA one too).
 std::vector<CostSample> calibration_samples(const ModelConfig& cfg);

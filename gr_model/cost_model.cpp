@@ -106,6 +106,21 @@ struct Reader {
     if (!j.at(key).is_string()) fail(path, "must be a string");
     return j.at(key).get<std::string>();
   }
+  // An optional array of quantiles (delay_quantiles.h); empty when the field is absent.
+  DelayQuantiles quantiles(const json& j, const std::string& key, const std::string& path) const {
+    if (!j.contains(key)) return {};
+    const json& v = j.at(key);
+    if (!v.is_array()) fail(path, "must be an array of numbers");
+    std::vector<double> q;
+    for (const json& e : v) {
+      if (!e.is_number()) fail(path, "must hold numbers");
+      q.push_back(e.get<double>());
+    }
+    std::string why;
+    DelayQuantiles d = DelayQuantiles::from_values(std::move(q), why);
+    if (d.empty()) fail(path, why);
+    return d;
+  }
   PiecewiseLinear pwl(const json& j, const std::string& key, const std::string& path) const {
     const json& o = obj(j, key, path);
     PiecewiseLinear f;
@@ -161,6 +176,8 @@ CostModel load_cost_model(const std::string& path) {
   m.emb_miss_ns = r.num(o, "emb_miss_ns", "host.emb_miss_ns");
   m.wake_ns = r.num(o, "wake_ns", "host.wake_ns");
   m.admit_ns = r.num(o, "admit_ns", "host.admit_ns");
+  m.wake_quantiles = r.quantiles(o, "wake_quantiles_ns", "host.wake_quantiles_ns");
+  m.admit_quantiles = r.quantiles(o, "admit_quantiles_ns", "host.admit_quantiles_ns");
   const json& l = r.obj(j, "link", "link");
   m.link_bytes_per_s = r.num(l, "bytes_per_s", "link.bytes_per_s", true);
   m.link_latency_ns = r.num(l, "latency_ns", "link.latency_ns");
@@ -220,6 +237,8 @@ void save_cost_model(const CostModel& m, const std::string& path) {
       {"link", {{"bytes_per_s", m.link_bytes_per_s}, {"latency_ns", m.link_latency_ns}, {"source", m.link_source}}},
       {"fit", {{"mean_rel_err", m.fit_mean_rel_err}, {"max_rel_err", m.fit_max_rel_err}}},
       {"samples", samples}};
+  if (!m.wake_quantiles.empty()) j["host"]["wake_quantiles_ns"] = m.wake_quantiles.values();
+  if (!m.admit_quantiles.empty()) j["host"]["admit_quantiles_ns"] = m.admit_quantiles.values();
   if (m.pool_mib > 0) j["memory"] = {{"pool_mib", m.pool_mib}, {"source", m.pool_source}};
   std::ofstream out(path);
   if (!out) bad_input("--out: cannot write '{}'", path);

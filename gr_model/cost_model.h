@@ -27,6 +27,7 @@
 
 #include "common/clock.h"
 #include "gr_model/config.h"
+#include "gr_model/delay_quantiles.h"
 
 namespace helm {
 
@@ -66,6 +67,10 @@ struct CostModel {
   double request_ns = 0, history_ns_per_item = 0, emb_hit_ns = 0, emb_miss_ns = 0;
   double wake_ns = 0;       // timer overshoot of the real worker's sleeps
   double admit_ns = 0;      // scheduled arrival -> admitted on the node (pacing, MPI, polling)
+  // The same two delays as measured distributions (optional in the file: host.wake_quantiles_ns,
+  // host.admit_quantiles_ns). When present `sim` draws each event's delay from them; the means
+  // above stay for files and readers that predate them, and as the constant when they are absent.
+  DelayQuantiles wake_quantiles, admit_quantiles;
   // The pool a node of this device offers both caches by default: its memory less weights,
   // activations and runtime (stated in the file; 0 = not stated, the CLI default applies).
   double pool_mib = 0;

@@ -20,7 +20,7 @@ export HELM_PROGRESS=off
 mkdir -p "$out"
 # The real run config of docs/FIDELITY.md; `fidelity` gives sim the same trace and pool.
 config=(--dataset ml-20m --scale 0.01 --model small --duration "$duration")
-first=$(($(ls -d "$out"/pass-* 2>/dev/null | wc -l) + 1))
+first=$(($(ls -d "$out"/pass-* 2>/dev/null | wc -l || true) + 1))  # ls fails on a new OUTDIR
 for p in $(seq "$first" $((first + passes - 1))); do
   d=$out/pass-$p
   [ "$workers" = 2 ] || d=$out/pass-$p-workers-$workers

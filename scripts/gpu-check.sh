@@ -116,6 +116,9 @@ print("h5py:", len(r), "requests,", len(f["/nodes"]), "node rows,", len(f["/cont
 n = f["/nodes"][()]
 print("h5py: host-tier K/V onboarded", int(n["h2d_kv_bytes"].sum()), "B; NVML power max",
       float(n["gpu_power_w"].max()), "W, SM clock max", float(n["gpu_sm_clock_mhz"].max()), "MHz (-1: no NVML)")
+# What a KV hit is worth on the GPU (mrc: measured at start-up through the CUDA forward timer).
+print("h5py: kv_hit_worth:", f.attrs.get("kv_hit_worth", b"?"), "| kv_hit_ns_per_token",
+      f.attrs.get("kv_hit_ns_per_token", "?"), "| forward_ns_per_token", f.attrs.get("forward_ns_per_token", "?"))
 PY
 }
 for pol in static:0.3 static:0.7 mrc; do

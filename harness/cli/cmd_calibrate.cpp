@@ -104,12 +104,15 @@ int cmd_calibrate(int argc, char** argv) {
   // idle worker notices the message at its next poll) and its lateness at deadlines (a batch
   // timeout, the end of a link wait), measured by running the same sleep loops.
   const HarnessTiming ht = measure_harness_timing();
-  m.wake_ns = ht.deadline_late_ns;
-  m.admit_ns = ht.sleep_overshoot_ns + ht.poll_detect_ns;
+  set_harness_timing(m, ht);
   std::cout << fmt::format("timers: deadline noticed {:.1f} us late; sleep overshoot {:.1f} us; idle poll "
                            "detection {:.1f} us; admission lag modelled as {:.1f} us\n",
                            ht.deadline_late_ns / 1e3, ht.sleep_overshoot_ns / 1e3, ht.poll_detect_ns / 1e3,
                            m.admit_ns / 1e3);
+  std::cout << fmt::format("timer quantiles (drawn by sim): deadline lateness P50 {:.1f} us, P90 {:.1f} us; "
+                           "admission lag P50 {:.1f} us, P90 {:.1f} us\n",
+                           m.wake_quantiles.median() / 1e3, m.wake_quantiles.quantile(0.9) / 1e3,
+                           m.admit_quantiles.median() / 1e3, m.admit_quantiles.quantile(0.9) / 1e3);
   m.notes = fmt::format(
       "CPU backend, one thread ({}), model '{}'. HSTU terms fitted (weighted least squares on relative "
       "error) to the samples below, each the median of {} forward passes timed after a {} MiB cache sweep; host terms from the real "

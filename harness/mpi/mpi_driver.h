@@ -11,11 +11,14 @@ namespace helm {
 
 // The real executor of node `node` on the run's clock: the CPU backend's HSTU forward over its
 // pool, or with --backend cuda the CUDA executor on GPU `device` (choose_local_device's choice).
-// `worth`: what a KV hit saves (the CPU executor's mrc input; harness/node/kv_hit_worth.h).
+// `worth`: what a KV hit saves (the model executors' mrc input; harness/node/kv_hit_worth.h).
 std::unique_ptr<NodeExecutor> make_worker_executor(const RunContext& ctx, int node, int nodes,
                                                    double link_bytes_per_s, const KvHitWorth& worth,
                                                    const Clock& clock,
                                                    int device = -1);
+// The forward timer of the same backend on the same device (the start-up KV-hit worth measures
+// through it, kv_hit_worth.h): chosen here, beside the executor, so the two always agree.
+BatchTimer make_batch_timer(const RunContext& ctx, int device = -1);
 
 // `worker_timeout_s`: a worker silent that long (no outcome, window or any other message; a live
 // worker reports every control interval) is declared lost: its requests are failed

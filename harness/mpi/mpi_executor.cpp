@@ -1,4 +1,5 @@
 // Worker-side construction: the real executor of one node from the options (the backend's).
+#include <algorithm>
 #include <iostream>
 
 #include "common/error.h"
@@ -7,6 +8,7 @@
 #include "harness/node/hstu_executor.h"
 #include "harness/node/noop_executor.h"
 #ifdef HELM_HAVE_CUDA
+#include "harness/node/cuda/cuda_batch_timer.h"
 #include "harness/node/cuda/cuda_executor.h"
 #endif
 
@@ -31,6 +33,18 @@ std::unique_ptr<NodeExecutor> make_worker_executor(const RunContext& ctx, int no
   }
   if (ctx.opt.executor == "noop") return std::make_unique<NoopExecutor>(ctx.trace, e.emb_share);
   return std::make_unique<HstuExecutor>(ctx.trace, ctx.model, seed, e, clock);
+}
+
+BatchTimer make_batch_timer(const RunContext& ctx, int device) {
+  if (ctx.opt.backend == "cuda") {
+#ifdef HELM_HAVE_CUDA
+    return cuda_batch_timer(ctx.opt, ctx.model, parse_precision(ctx.opt.precision), std::max(0, device));
+#else
+    (void)device;
+    throw std::runtime_error("--backend cuda: this helm-bench was built without CUDA");
+#endif
+  }
+  return cpu_batch_timer(ctx.opt, ctx.model);
 }
 
 }  // namespace helm

@@ -50,7 +50,7 @@ int run_worker(const RunContext& ctx, int rank) {
     if (kv_worth_needs_measurement(ctx.opt, ctx.policy.needs_curves)) {
       // One round-robin measurement of the link's batch and its cached twin: both figures see
       // the same interference from the other ranks.
-      const WorthMeasurement m = measure_kv_worth(ctx.opt, ctx.model, ctx.candidates);
+      const WorthMeasurement m = measure_kv_worth(make_batch_timer(ctx, dev.device), ctx.opt, ctx.model, ctx.candidates);
       t.kv_worth_ns_per_token = m.ns_per_token;
       if (link_needs_measurement(ctx.opt)) t.link_ns = m.batch_ns;
     } else if (link_needs_measurement(ctx.opt)) {

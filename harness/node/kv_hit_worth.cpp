@@ -18,12 +18,23 @@ Nanos KvHitWorth::recompute_ns(const ModelConfig& cfg, std::span<const std::arra
 }
 
 bool kv_worth_needs_measurement(const RunOptions& o, bool policy_needs_curves) {
-  return policy_needs_curves && o.cost_model.empty() && o.executor == "model" && o.backend == "cpu";
+  return policy_needs_curves && o.cost_model.empty() && o.executor == "model";
 }
 
-WorthMeasurement measure_kv_worth(const RunOptions& o, const ModelConfig& cfg, int candidates) {
+BatchTimer cpu_batch_timer(const RunOptions& o, const ModelConfig& cfg) {
+  return [seed = o.seed, page = static_cast<size_t>(o.page_kib) * 1024, &cfg](std::span<CostSample> s, int reps) {
+    CalibrateOptions c;
+    c.seed = seed;
+    c.reps = reps;
+    c.page_bytes = page;
+    time_cpu_batches(cfg, s, c);
+  };
+}
+
+WorthMeasurement measure_kv_worth(const BatchTimer& time, const RunOptions& o, const ModelConfig& cfg,
+                                  int candidates) {
   // The batch and its twin with every history token already cached (same candidates), timed
-  // round-robin by time_cpu_batches so interference from other ranks hits both alike.
+  // round-robin in one call so interference from other ranks hits both alike.
   CostSample full = link_shapes(cfg, o.batch_max_requests, candidates), cached = full;
   int64_t history = 0;
   for (auto& q : cached.seqs) {
@@ -31,19 +42,12 @@ WorthMeasurement measure_kv_worth(const RunOptions& o, const ModelConfig& cfg, i
     q = {q[0] + q[1], 0, q[2]};
   }
   CostSample s[2] = {full, cached};
-  CalibrateOptions c;
-  c.seed = o.seed;
-  c.reps = 9;
-  c.page_bytes = static_cast<size_t>(o.page_kib) * 1024;
-  time_cpu_batches(cfg, std::span<CostSample>(s, 2), c);
+  time(std::span<CostSample>(s, 2), 9);
   return {s[0].ns, s[1].ns, std::max(0.0, s[0].ns - s[1].ns) / static_cast<double>(std::max<int64_t>(1, history))};
 }
 
 std::optional<CostModel> load_worth_model(const RunOptions& o, const ModelConfig& cfg) {
   if (o.cost_model.empty()) return std::nullopt;
-  if (o.backend != "cpu")  // the CUDA executor still values a hit by its measured forward
-    bad_input("--cost-model {}: applies to --backend cpu only (the {} executor does not take it yet)", o.cost_model,
-              o.backend);
   CostModel m = load_cost_model(resolve_cost_model(o.cost_model));
   // Another backend's nanoseconds (a GPU's) or another model's shapes would misprice every hit.
   if (m.backend != o.backend)
@@ -60,12 +64,11 @@ std::string describe_kv_worth(const RunOptions& o, bool policy_needs_curves, dou
   if (!o.cost_model.empty())
     return fmt::format("cost-model {}: CostModel::recompute_ns per batch (the batch less the same batch "
                        "with its history cached), as in sim", o.cost_model);
-  if (o.executor != "model" || o.backend != "cpu")
-    return fmt::format("the whole forward per computed token (--executor {} --backend {}: not measured; an "
-                       "upper bound, --cost-model gives the marginal cost)", o.executor, o.backend);
-  return fmt::format("measured at start-up: {:.1f} ns per computed history token, the median over workers of "
-                     "(t(batch) - t(batch with its history cached)) / history tokens on the link rule's "
-                     "batch of {} sequences", measured, o.batch_max_requests);
+  if (o.executor != "model")
+    return fmt::format("the whole forward per computed token (--executor {}: not measured)", o.executor);
+  return fmt::format("measured at start-up on the {} backend: {:.1f} ns per computed history token, the median "
+                     "over workers of (t(batch) - t(batch with its history cached)) / history tokens on the "
+                     "link rule's batch of {} sequences", o.backend, measured, o.batch_max_requests);
 }
 
 }  // namespace helm

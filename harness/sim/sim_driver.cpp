@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/progress.h"
+#include "common/rng.h"
 #include "harness/cluster/front_end.h"
 #include "harness/cluster/ordered_rows.h"
 #include "harness/sim/sim_events.h"
@@ -26,6 +27,8 @@ struct Node {
   WindowStats window;
   bool busy = false;
   Nanos timeout_at = -1;           // the pending timeout event, -1 when none
+  Nanos timeout_for = -1;          // the batcher deadline that event was drawn for
+  DelaySource wake;                // how late this node notices its deadlines (its own stream)
   int64_t completion_seq = -1;     // the running batch's completion event (a lost batch's is stale)
   bool down = false;               // lost (an injected fault): serves nothing, swallows arrivals
   bool lost_unseen = false;        // lost since the last tick (it may be back already)
@@ -83,8 +86,10 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     if (ctx.opt.executor == "noop")
       nd.exec = std::make_unique<NoopExecutor>(ctx.trace, so.emb_share);
     else
-      nd.exec = std::make_unique<CostModelExecutor>(ctx.trace, ctx.model, cost, table, so);
+      nd.exec = std::make_unique<CostModelExecutor>(ctx.trace, ctx.model, cost, table, so,
+                                                    hash64(stream_seed(ctx.opt.seed, "link-wake"), i));
     nd.runtime = std::make_unique<NodeRuntime>(bo, *nd.exec);
+    nd.wake = DelaySource(&cost.wake_quantiles, cost.wake_ns, hash64(stream_seed(ctx.opt.seed, "timeout-wake"), i));
   };
   for (int i = 0; i < opt.nodes; ++i) build(nodes.emplace_back(i, static_cast<Nanos>(ctx.opt.slo_ms * 1e6)), i);
   // Every cluster-level decision is the front end's, exactly as on rank 0 of `run`.
@@ -96,11 +101,21 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     nodes[static_cast<size_t>(i)].exec->set_eviction_callback([&front, i](UserId u) { front.on_evict(i, u); });
 
   SimResult res;
-  const Nanos admit = static_cast<Nanos>(cost.admit_ns), wake = static_cast<Nanos>(cost.wake_ns);
   const Nanos interval = static_cast<Nanos>(ctx.opt.control_interval_ms * 1e6);
-  // Admission lags the scheduled arrival by `admit`, so the drain is counted from the last
-  // admission: every arrival event is then processed.
-  const Nanos drain_end = (n ? reqs.back().arrival : 0) + admit + static_cast<Nanos>(ctx.opt.drain_s * 1e9);
+  // When each request is admitted on its node: its scheduled arrival plus the admission lag, a
+  // draw per request (keyed by its id, so no other event's order moves it) or the constant.
+  // Never before its predecessor: rank 0 sends in arrival order, so a late pacing wake-up sends
+  // every request it overslept at once, behind the first.
+  std::vector<Nanos> admitted(static_cast<size_t>(n));
+  {
+    const DelaySource lag(&cost.admit_quantiles, cost.admit_ns, stream_seed(ctx.opt.seed, "admit-lag"));
+    Nanos last = 0;
+    for (int64_t k = 0; k < n; ++k)
+      last = admitted[static_cast<size_t>(k)] =
+          std::max(last, reqs[static_cast<size_t>(k)].arrival + lag.at(static_cast<uint64_t>(k)));
+  }
+  // The drain is counted from the last admission: every arrival event is then processed.
+  const Nanos drain_end = (n ? admitted.back() : 0) + static_cast<Nanos>(ctx.opt.drain_s * 1e9);
 
   SimEventQueue q;
   auto push = [&](Nanos t, int kind, int node) { q.push(t, kind, node); };
@@ -130,13 +145,16 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     nd.running.clear();
     if (nd.runtime->poll(t, nd.running)) {
       nd.busy = true;
+      nd.timeout_for = -1;
       ++res.batches;
       nd.completion_seq = q.push(nd.running.front().finish, kSimCompletion, i);
       return;
     }
     const Nanos d = nd.runtime->batcher().deadline();
-    if (d != std::numeric_limits<Nanos>::max() && nd.timeout_at != d + wake) {
-      nd.timeout_at = d + wake;  // the real worker notices a timeout one sleep overshoot late
+    if (d != std::numeric_limits<Nanos>::max() && nd.timeout_for != d) {
+      // The real worker notices a timeout late (its sleep overshoots): one draw per deadline.
+      nd.timeout_for = d;
+      nd.timeout_at = d + nd.wake.next();
       push(nd.timeout_at, kSimTimeout, i);
     }
   };
@@ -171,7 +189,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
   for (;;) {
     // The next arrival competes with the heap's top under the same ordering.
     const bool have_arrival = next < n;
-    const SimEvent arr{have_arrival ? reqs[static_cast<size_t>(next)].arrival + admit : 0, kSimArrival, -1, -1};
+    const SimEvent arr{have_arrival ? admitted[static_cast<size_t>(next)] : 0, kSimArrival, -1, -1};
     SimEvent e;
     if (have_arrival && (q.empty() || q.top() > arr)) {
       e = arr;
@@ -228,7 +246,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
           nd.window = WindowStats(e.node, static_cast<Nanos>(ctx.opt.slo_ms * 1e6));
           nd.running.clear();
           nd.busy = false;
-          nd.timeout_at = nd.completion_seq = -1;
+          nd.timeout_at = nd.timeout_for = nd.completion_seq = -1;
           nd.down = nd.lost_unseen = true;
         } else {
           nd.down = false;

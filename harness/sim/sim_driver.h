@@ -1,7 +1,8 @@
 // `helm-bench sim`: a discrete-event simulation of N nodes in one process, on virtual time.
 //
-// One event loop: arrivals (the trace, in order, admitted cost.admit_ns after their scheduled
-// time), batch completions, batch-timeout wakeups and control ticks, ordered by (time, kind,
+// One event loop: arrivals (the trace, in order, admitted the admission lag after their scheduled
+// time), batch completions, batch-timeout wakeups (the deadline plus the wake lateness) and
+// control ticks, ordered by (time, kind,
 // sequence number) so ties resolve the same way every run. Each node runs the SAME NodeRuntime
 // and Batcher as `run`, over a CostModelExecutor; routing uses the same router registry and
 // ClusterView; rows are accounted with request_rows.h exactly as rank 0 does, so the results
@@ -14,6 +15,9 @@
 // the next control tick, as rank 0 would notice a node's missing report, and fails what the node
 // held or hands it back for re-routing. At T2 the node serves again; the next tick tells the
 // front end, which routes to it from then on.
+// The two timer delays are the cost model's measured distributions when it has them (each
+// request's admission lag, each node's timeout and link wake-ups: a seeded draw keyed by the
+// request id or by the node's own count, gr_model/delay_quantiles.h), else its constant means.
 // Deterministic: no wall clock and no unseeded randomness is read anywhere in the loop.
 #pragma once
 #include <string>

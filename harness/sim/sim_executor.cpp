@@ -12,7 +12,7 @@ std::unique_ptr<GeneratedHostTable> sampled_table(const HostTable& table, const 
 }  // namespace
 
 CostModelExecutor::CostModelExecutor(const Trace& trace, const ModelConfig& cfg, const CostModel& cost,
-                                     const HostTable& table, const NodeOptions& opt)
+                                     const HostTable& table, const NodeOptions& opt, uint64_t delay_seed)
     : trace_(trace),
       cfg_(cfg),
       cost_(cost),
@@ -27,7 +27,8 @@ CostModelExecutor::CostModelExecutor(const Trace& trace, const ModelConfig& cfg,
           KvLayout::for_page(cfg.layers, cfg.heads, cfg.d_qk, cfg.d_v, opt.page_bytes,
                              static_cast<size_t>(cost.bytes_per_element))),
       link_(opt.link_bytes_per_s, opt.link_latency),
-      resolver_(trace, cfg.N, opt.candidates, emb_, kv_, /*hash_prefixes=*/false) {
+      resolver_(trace, cfg.N, opt.candidates, emb_, kv_, /*hash_prefixes=*/false),
+      wake_(&cost.wake_quantiles, cost.wake_ns, delay_seed) {
   NodeMemoryOptions mo = opt.memory;
   mo.bytes = false;  // bookkeeping only: the host tier keeps no K/V bytes either
   memory_ = std::make_unique<NodeMemory>(pool_, emb_, kv_, link_, opt.page_bytes, mo);
@@ -62,7 +63,7 @@ void CostModelExecutor::execute(std::span<const Queued> batch, Nanos start, std:
   Nanos ready = link_.demand(start, static_cast<size_t>(h2d));
   if (onboard > 0)
     ready = std::max(ready, link_.demand(start, static_cast<size_t>(onboard), LinkPurpose::kKvOnboard));
-  const Nanos compute = ready > prep_done ? ready + static_cast<Nanos>(cost_.wake_ns) : prep_done;
+  const Nanos compute = ready > prep_done ? ready + wake_.next() : prep_done;
   const Nanos forward = cost_.hstu_ns(cfg_, work);
   const Nanos finish = compute + forward;
   // What a KV hit saves (the mrc policy's input): the marginal cost of the computed history

@@ -7,7 +7,8 @@
 // The timing of a batch follows the real executor's order (hstu_executor.cpp):
 //   prep  = host_ns(requests, history items, EMB hits, misses)        from `start`
 //   ready = link.demand(start, missed bytes), then the host-tier K/V    (overlaps prep)
-//   compute starts at max(start + prep, ready + wake_ns if the link was the later)
+//   compute starts at max(start + prep, ready + wake if the link was the later), wake drawn
+//   from the cost model's wake quantiles (this node's stream, `delay_seed`) or its wake_ns
 //   finish = compute start + hstu_ns(batch work)
 #pragma once
 #include <functional>
@@ -19,6 +20,7 @@
 #include "allocator/kv_cache.h"
 #include "allocator/page_pool.h"
 #include "gr_model/cost_model.h"
+#include "gr_model/delay_quantiles.h"
 #include "harness/node/node_executor.h"
 #include "harness/node/node_memory.h"
 #include "harness/node/cache_resolver.h"
@@ -30,7 +32,7 @@ class CostModelExecutor final : public NodeExecutor {
   // `table` only sizes the EMB rows (never read: no bytes). All references must outlive this.
   // opt.emb_sample not exact: the EMB cache is its miniature (harness/node/emb_sample.h).
   CostModelExecutor(const Trace& trace, const ModelConfig& cfg, const CostModel& cost,
-                    const HostTable& table, const NodeOptions& opt);
+                    const HostTable& table, const NodeOptions& opt, uint64_t delay_seed);
   int64_t estimate_tokens(int64_t request_id) override { return resolver_.estimate_tokens(request_id); }
   void execute(std::span<const Queued> batch, Nanos start, std::vector<Outcome>& out) override;
   LinkStats link_stats() const override { return link_.stats(); }
@@ -60,6 +62,7 @@ class CostModelExecutor final : public NodeExecutor {
   KvCache kv_;
   H2DLink link_;
   CacheResolver resolver_;
+  DelaySource wake_;
   std::unique_ptr<NodeMemory> memory_;  // after the caches and the link it attaches to
   std::vector<Resolution> res_;
   std::vector<const float*> rows_;

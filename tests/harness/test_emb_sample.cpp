@@ -235,8 +235,8 @@ TEST(EmbSampleAccuracy, SampledCacheHoldsRateTimesTheRowsPerPage) {
   NodeOptions sampled = exact;
   exact.emb_sample = EmbSample{};
   ASSERT_FALSE(sampled.emb_sample.exact());
-  const CostModelExecutor a(ctx.trace, ctx.model, cost, table, exact);
-  const CostModelExecutor b(ctx.trace, ctx.model, cost, table, sampled);
+  const CostModelExecutor a(ctx.trace, ctx.model, cost, table, exact, 0);
+  const CostModelExecutor b(ctx.trace, ctx.model, cost, table, sampled, 0);
   EXPECT_DOUBLE_EQ(double(b.emb().rows_per_page()) / double(a.emb().rows_per_page()), sampled.emb_sample.rate);
   EXPECT_LT(b.emb().sketch_width(), a.emb().sketch_width());
 }

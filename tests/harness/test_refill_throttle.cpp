@@ -53,7 +53,7 @@ TEST(RefillThrottle, ExecutorHandsItToTheRefillPlanner) {
   const GeneratedHostTable table(ctx.trace.items->num_items(), ctx.model.D, 0, 0.1f);
   NodeOptions so = node_options(ctx, 0, 1, cost.link_bytes_per_s, 1.0, false);
   ASSERT_EQ(so.memory.repartition.mode, RepartitionMode::kBudgeted);
-  CostModelExecutor exec(ctx.trace, ctx.model, cost, table, so);
+  CostModelExecutor exec(ctx.trace, ctx.model, cost, table, so, 0);
   const RefillPlanner* refill = exec.memory().repartitioner().refill();
   ASSERT_NE(refill, nullptr);
   EXPECT_EQ(refill->throttle(), 1.0);

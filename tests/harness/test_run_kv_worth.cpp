@@ -9,7 +9,9 @@
 #include <sstream>
 
 #include "gr_model/cost_model.h"
+#include "common/error.h"
 #include "gr_model/link_rule.h"
+#include "harness/node/kv_hit_worth.h"
 #include "results/reader.h"
 #include "tests/harness/test_run_util.h"
 
@@ -106,4 +108,70 @@ TEST(RunKvWorth, ACostModelOfAnotherBackendIsBadInput) {
   const int rc = pclose(p);
   EXPECT_EQ(WEXITSTATUS(rc), 2) << text;
   EXPECT_NE(text.find("--cost-model a100-80gb: calibrated on backend 'cuda'"), std::string::npos) << text;
+}
+
+// The start-up measurement is one code for every backend: it times the link rule's batch and its
+// twin with all history cached through the backend's BatchTimer. Here the CPU backend's timer (the
+// real HstuModel), wrapped to see what it was asked to time; the CUDA timer is the same call on
+// the GPU (node/cuda/cuda_batch_timer.h).
+TEST(KvWorthMeasurement, TimesTheBatchAndItsCachedTwinThroughTheBackendTimer) {
+  const RunContext ctx = test::run_context(kArgs);
+  const BatchTimer cpu = cpu_batch_timer(ctx.opt, ctx.model);
+  std::vector<CostSample> asked;
+  int calls = 0;
+  const BatchTimer seen = [&](std::span<CostSample> s, int reps) {
+    ++calls;
+    EXPECT_GE(reps, 3);  // a median, not one noisy forward
+    cpu(s, reps);
+    asked.assign(s.begin(), s.end());
+  };
+  const WorthMeasurement m = measure_kv_worth(seen, ctx.opt, ctx.model, ctx.candidates);
+  ASSERT_EQ(calls, 1);  // both in one round-robin call: the same interference for both
+  ASSERT_EQ(asked.size(), 2u);
+  int64_t history = 0;
+  const CostSample want = shapes(ctx, history);
+  EXPECT_EQ(asked[0].seqs, want.seqs);
+  ASSERT_EQ(asked[1].seqs.size(), want.seqs.size());
+  for (size_t i = 0; i < want.seqs.size(); ++i) {
+    const auto& q = want.seqs[i];
+    EXPECT_EQ(asked[1].seqs[i], (std::array<int64_t, 3>{q[0] + q[1], 0, q[2]})) << "sequence " << i;
+  }
+  EXPECT_EQ(m.batch_ns, asked[0].ns);
+  EXPECT_EQ(m.cached_ns, asked[1].ns);
+  EXPECT_LT(m.cached_ns, m.batch_ns);
+  // The real CPU forward: near what the calibrated CPU model predicts for that batch (3x: the
+  // machine is shared), and below the whole forward per history token.
+  const CostModel cm = load_cost_model(resolve_cost_model("cpu-small"));
+  const double predicted = static_cast<double>(cm.recompute_ns(ctx.model, want.seqs)) / static_cast<double>(history);
+  EXPECT_GT(m.ns_per_token, predicted / 3) << "predicted " << predicted;
+  EXPECT_LT(m.ns_per_token, predicted * 3) << "predicted " << predicted;
+  EXPECT_LT(m.ns_per_token, m.batch_ns / static_cast<double>(history));
+}
+
+// Every model executor measures or takes a cost model now, the CUDA one included; only the
+// no-op executor (no model) is not measured.
+TEST(KvWorthMeasurement, EveryModelBackendIsMeasuredOrTakesACostModel) {
+  RunOptions o;
+  o.backend = "cuda";
+  EXPECT_TRUE(kv_worth_needs_measurement(o, true));
+  EXPECT_FALSE(kv_worth_needs_measurement(o, false));
+  o.executor = "noop";
+  EXPECT_FALSE(kv_worth_needs_measurement(o, true));
+  o.executor = "model";
+  o.cost_model = "a100-80gb";  // a GPU cost model for the CUDA executor
+  EXPECT_FALSE(kv_worth_needs_measurement(o, true));
+  const ModelConfig& cfg = model_config("small");
+  const std::optional<CostModel> m = load_worth_model(o, cfg);
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->backend, "cuda");
+  EXPECT_NE(describe_kv_worth(o, true, 0).find("cost-model a100-80gb"), std::string::npos);
+  // A CPU model for the CUDA executor would price every hit in CPU nanoseconds: refused.
+  o.cost_model = "cpu-small";
+  try {
+    load_worth_model(o, cfg);
+    ADD_FAILURE() << "cpu-small accepted for --backend cuda";
+  } catch (const BadInput& e) {
+    EXPECT_NE(std::string(e.what()).find("--cost-model cpu-small: calibrated on backend 'cpu'"), std::string::npos)
+        << e.what();
+  }
 }

@@ -45,7 +45,7 @@ void check_same_decisions(const RunOptions& o, double emb_share, size_t host_kv_
   so.memory = ho.memory;
   so.link_bytes_per_s = ho.link_bytes_per_s;
   so.link_latency = ho.link_latency;
-  CostModelExecutor sim(ctx.trace, ctx.model, cost, table, so);
+  CostModelExecutor sim(ctx.trace, ctx.model, cost, table, so, 0);
 
   // Batches of 1..6 requests in trace order (a user may appear twice in one batch).
   const auto& all = ctx.trace.requests;

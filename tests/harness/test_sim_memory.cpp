@@ -130,9 +130,9 @@ TEST(SimHostKvTier, AHitAvoidsRecomputationAndCostsLinkTime) {
   so.candidates = ctx.candidates;
   so.link_bytes_per_s = cost.link_bytes_per_s;
   so.link_latency = 0;
-  CostModelExecutor off(ctx.trace, ctx.model, cost, table, so);
+  CostModelExecutor off(ctx.trace, ctx.model, cost, table, so, 0);
   so.memory.host_kv_bytes = 64 << 20;
-  CostModelExecutor on(ctx.trace, ctx.model, cost, table, so);
+  CostModelExecutor on(ctx.trace, ctx.model, cost, table, so, 0);
   const int64_t per_token = static_cast<int64_t>(on.kv().layout().bytes_per_token());
 
   int64_t computed_on = 0, computed_off = 0, host_tokens = 0, host_hits = 0;

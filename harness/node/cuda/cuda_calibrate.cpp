@@ -18,6 +18,7 @@
 #include "common/rng.h"
 #include "gr_model/cuda/cuda_check.h"
 #include "gr_model/cuda/cuda_model.h"
+#include "harness/node/cuda/cuda_batch_timer.h"
 #endif
 
 namespace helm {
@@ -32,59 +33,11 @@ std::string measured_name(const std::string& device_name) {
 
 #ifdef HELM_HAVE_CUDA
 namespace {
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 void calibrate_hstu_cuda(const CalibrateOptions& opt, CudaPrecision prec, CostModel& m, std::ostream& log) {
   const ModelConfig& cfg = model_config(opt.model);
-  const Weights w = random_weights(cfg, 4096, opt.seed);
-  const CudaHstuModel model(w, prec, 0);
-  CudaWorkspace ws(0);
-  const size_t eb = model.kv_bytes_per_element();
-  const int tpp = KvLayout::for_page(cfg.layers, cfg.heads, cfg.d_qk, cfg.d_v, opt.page_bytes, eb).tokens_per_page;
-  // The row table on the device, registered so rows are gathered in place (EMB hits in `run`).
-  std::vector<float> table(4096 * static_cast<size_t>(cfg.D));
-  Rng rng(stream_seed(opt.seed, "calibrate"));
-  for (auto& v : table) v = static_cast<float>(rng.uniform() * 0.2 - 0.1);
-  float* dtable = nullptr;
-  HELM_CUDA(cudaMalloc(reinterpret_cast<void**>(&dtable), table.size() * sizeof(float)));
-  HELM_CUDA(cudaMemcpy(dtable, table.data(), table.size() * sizeof(float), cudaMemcpyHostToDevice));
-  ws.add_device_range(dtable, table.size() * sizeof(float));
   m.samples = calibration_samples(cfg);
-  struct Prepared {
-    std::vector<std::unique_ptr<CudaOwnedKv>> kv;
-    std::vector<std::vector<const float*>> rows;
-    std::vector<std::vector<float>> scores;
-    std::vector<SeqInput> in;
-    std::vector<double> t;
-  };
-  std::vector<Prepared> prep(m.samples.size());
-  for (size_t si = 0; si < m.samples.size(); ++si) {
-    const CostSample& s = m.samples[si];
-    Prepared& p = prep[si];
-    const size_t ns = s.seqs.size();
-    p.rows.resize(ns), p.scores.resize(ns), p.in.resize(ns);
-    for (size_t i = 0; i < ns; ++i) {
-      const auto [c0, n, mc] = s.seqs[i];
-      p.kv.push_back(std::make_unique<CudaOwnedKv>(model.kv_layout(tpp), static_cast<int>(std::max<int64_t>(1, c0 + n))));
-      for (int64_t k = 0; k < n + mc; ++k)
-        p.rows[i].push_back(dtable + static_cast<size_t>((i * 131 + k) % 4096) * cfg.D);
-      p.scores[i].resize(static_cast<size_t>(mc));
-      p.in[i] = {static_cast<int>(c0), static_cast<int>(n), static_cast<int>(mc), p.rows[i].data(),
-                 p.kv.back()->view(), p.scores[i].data()};
-    }
-    model.forward(p.in, ws);  // warm: workspace grown, kernels loaded
-  }
-  for (int r = 0; r < opt.reps; ++r)  // round-robin over samples, median per sample
-    for (auto& p : prep) {
-      const auto t0 = std::chrono::steady_clock::now();
-      model.forward(p.in, ws);  // synchronous: returns with the scores on the host
-      p.t.push_back(std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count());
-    }
-  for (size_t si = 0; si < m.samples.size(); ++si) m.samples[si].ns = median_of(prep[si].t);
-  cudaFree(dtable);
+  time_cuda_batches(cfg, m.samples, opt.reps, prec, 0, opt.page_bytes, opt.seed);
   fit_hstu(cfg, m);
   log << fmt::format("hstu (cuda, {}): {} samples, fit mean |rel err| {:.1f}%, max {:.1f}%; batch {:.1f} us, "
                      "seq {:.1f} us, attention {:.3g} ns/GFLOP\n",
@@ -119,8 +72,7 @@ CostModel calibrate_cuda(const CalibrateOptions& opt, const std::string& name, c
   calibrate_emb_cpu(opt, m, log);  // the bookkeeping, host code in both backends
   calibrate_request_path_cpu(opt, m, log);
   const HarnessTiming ht = measure_harness_timing();
-  m.wake_ns = ht.deadline_late_ns;
-  m.admit_ns = ht.sleep_overshoot_ns + ht.poll_detect_ns;
+  set_harness_timing(m, ht);
   m.notes = fmt::format(
       "CUDA backend on {}, precision {}, model '{}'. HSTU terms fitted to the samples below, each the median "
       "of {} synchronous CUDA forwards (rows and K/V pages in device memory); EMB and request-path terms "

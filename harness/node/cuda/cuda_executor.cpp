@@ -238,9 +238,20 @@ void CudaExecutor::execute(std::span<const Queued> batch, Nanos start, std::vect
   const Nanos finish = clock_.now();           // the end event's instant on the worker's clock
   const double copies_ms = ms_between(st_->begin, st_->copies);
   const double compute_ms = ms_between(st_->start, st_->end) - std::max(0.0, copies_ms - ms_between(st_->begin, st_->start));
+  const auto forward = static_cast<Nanos>(std::max(0.0, compute_ms) * 1e6);
   int64_t computed = 0;
-  for (const Resolution& s : res_) computed += s.window - s.reuse;
-  memory_->observe_compute(static_cast<Nanos>(std::max(0.0, compute_ms) * 1e6), computed);
+  seqs_.clear();
+  for (const Resolution& s : res_) {
+    computed += s.window - s.reuse;
+    seqs_.push_back({s.reuse, s.window - s.reuse, s.candidates});
+  }
+  // What a KV hit saves (the mrc policy's input): the marginal recompute cost from --cost-model
+  // or the start-up measurement, as on the CPU backend (harness/node/kv_hit_worth.h).
+  memory_->observe_compute(opt_.kv_worth.recompute_ns(model_->config(), seqs_, computed, forward), computed);
+  if (computed > 0) {
+    const double x = static_cast<double>(forward) / static_cast<double>(computed);
+    forward_per_token_ = forward_per_token_ == 0 ? x : 0.9 * forward_per_token_ + 0.1 * x;
+  }
   resolver_->finish(res_);
   for (size_t i = 0; i < batch.size(); ++i) {
     out[first + i].finish = finish;

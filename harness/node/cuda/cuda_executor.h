@@ -53,6 +53,8 @@ class CudaExecutor final : public NodeExecutor {
   void background(Nanos now) override;
   void fill_window(NodeWindowStats& w) override;
   KvProbe probe_kv(UserId u) const override { return kv_->probe(u); }
+  double kv_hit_ns_per_token() const override { return memory_->recompute_ns_per_token(); }
+  double forward_ns_per_token() const override { return forward_per_token_; }
   void set_eviction_callback(std::function<void(UserId)> cb) override { kv_->set_eviction_callback(std::move(cb)); }
 
   double measured_link_bytes_per_s() const { return link_bytes_per_s_; }
@@ -84,6 +86,8 @@ class CudaExecutor final : public NodeExecutor {
   std::vector<Resolution> res_;
   GpuTelemetry telemetry_;  // NVML power, SM clock, memory per window (-1 without a driver's NVML)
   bool refill_outstanding_ = false;
+  std::vector<std::array<int64_t, 3>> seqs_;  // {cached, new, candidates} of the batch
+  double forward_per_token_ = 0;              // EWMA as NodeMemory's, for comparison only
 };
 
 }  // namespace helm
