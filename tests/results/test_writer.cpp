@@ -368,10 +368,11 @@ TEST(ResultsReader, ReadsOlderFilesWithoutTheNewColumns) {
       n.gpu_power_w = n.gpu_sm_clock_mhz = n.gpu_mem_used_mib = -1;  // "no reading"
     }
     EXPECT_EQ(got, nodes) << "version " << v;
+    TempFile g;  // f is still open in r
     auto ctl = make_controller(5);
-    make_version(f.path(), ctl, v);
+    make_version(g.path(), ctl, v);
     for (auto& c : ctl) c.refill_scale = 1;  // no throttle before version 3
-    EXPECT_EQ(ResultsReader(f.path()).controller(), ctl) << "version " << v;
+    EXPECT_EQ(ResultsReader(g.path()).controller(), ctl) << "version " << v;
   }
 
   // A column that version 1 had is still required.
