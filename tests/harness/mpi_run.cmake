@@ -24,7 +24,8 @@ add_test(NAME cli_bad_input
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_bad_input.sh $<TARGET_FILE:helm-bench> ${HELM_SHARED_DIR})
 
 # The front end replays a real run's recorded events to the same decisions and rows.
-helm_test(test_front_end_replay SOURCES test_front_end_replay.cpp test_run_util.cpp DEPS helm::harness LABELS mpi)
+# Alone: under a loaded ctest -j2 its 4 ranks starved and naive-adaptive never moved (moved = 0).
+helm_test(test_front_end_replay SOURCES test_front_end_replay.cpp test_run_util.cpp DEPS helm::harness LABELS mpi SERIAL)
 target_compile_definitions(test_front_end_replay PRIVATE HELM_BENCH_EXE="$<TARGET_FILE:helm-bench>"
                                                          HELM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_dependencies(test_front_end_replay helm-bench)
