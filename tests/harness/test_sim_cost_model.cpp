@@ -14,17 +14,8 @@
 using namespace helm;
 
 namespace {
-std::string tmp(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("helm_test_sim_" + name)).string();
-}
-std::string load_error(const std::string& path) {
-  try {
-    load_cost_model(path);
-  } catch (const BadInput& e) {
-    return e.what();
-  }
-  return "";
-}
+std::string tmp(const std::string& name) { return simtest::temp_file("helm_test_sim_", name); }
+using simtest::load_error;
 }  // namespace
 
 TEST(CostModelFile, RoundTrip) {

@@ -40,18 +40,8 @@ double median_of(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-std::string tmp(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("helm_test_delays_" + name)).string();
-}
-
-std::string load_error(const std::string& path) {
-  try {
-    load_cost_model(path);
-  } catch (const BadInput& e) {
-    return e.what();
-  }
-  return "";
-}
+std::string tmp(const std::string& name) { return simtest::temp_file("helm_test_delays_", name); }
+using simtest::load_error;
 
 }  // namespace
 

@@ -1,10 +1,29 @@
 // Shared fixtures of the simulator tests: a tiny run context and a CPU-like cost model.
 #pragma once
+#include <filesystem>
+#include <string>
+
+#include "common/error.h"
 #include "gr_model/cost_model.h"
 #include "harness/run_context.h"
 #include "harness/sim/sim_driver.h"
 
 namespace helm::simtest {
+
+// A path in the temp folder; `prefix` keeps each test file's names apart.
+inline std::string temp_file(const std::string& prefix, const std::string& name) {
+  return (std::filesystem::temp_directory_path() / (prefix + name)).string();
+}
+
+// The BadInput message of loading a cost-model file ("" when it loads).
+inline std::string load_error(const std::string& path) {
+  try {
+    load_cost_model(path);
+  } catch (const BadInput& e) {
+    return e.what();
+  }
+  return "";
+}
 
 inline RunOptions tiny_options() {
   RunOptions o;
