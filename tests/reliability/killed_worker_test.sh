@@ -16,14 +16,8 @@ mpirun_pid=$!
 cleanup() { kill -KILL "$mpirun_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 # Rank 2's process: the helm-bench child of mpirun whose environment says so.
-victim=""
-for _ in $(seq 1 100); do
-  for p in $(pgrep -P "$mpirun_pid"); do
-    tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=2 && victim=$p
-  done
-  [ -n "$victim" ] && break
-  sleep 0.1
-done
+source "$(dirname "$0")/rank_pid.sh"
+victim=$(rank_pid "$mpirun_pid" 2 100)
 [ -n "$victim" ] || { echo "FAIL: no rank 2 process found"; cat "$tmp/run.log"; exit 1; }
 sleep 8  # well into the run: several periodic flushes have happened
 kill -KILL "$victim"

@@ -22,13 +22,8 @@ cleanup() {
 }
 trap cleanup EXIT
 # Rank 2's process (node 1): the helm-bench child of mpirun whose environment says so.
-for _ in $(seq 1 200); do
-  for p in $(pgrep -P "$mpirun_pid"); do
-    tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=2 && victim=$p
-  done
-  [ -n "$victim" ] && break
-  sleep 0.1
-done
+source "$(dirname "$0")/rank_pid.sh"
+victim=$(rank_pid "$mpirun_pid" 2 200)
 [ -n "$victim" ] || { echo "FAIL: no rank 2 process found"; cat "$tmp/run.log"; exit 1; }
 # Into the run: wait for its first window line in the log is not possible (rank 0 prints the
 # footer only), so wait for the results file, created when the run starts.
