@@ -69,6 +69,29 @@ HstuModel::HstuModel(const Weights& w) : w_(w) {
     for (const auto& l : w.layers) wo_panels_.push_back(cpu::pack_panels(l.W_o.data(), HV, D));
 }
 
+void HstuModel::grow_rows(Workspace& ws, int T) const {
+  const ModelConfig& c = w_.cfg;
+  const size_t rows = static_cast<size_t>(T), HV = static_cast<size_t>(c.heads) * c.d_v;
+  grow(ws.x_, rows * c.D);
+  grow(ws.xh_, rows * c.D);
+  grow(ws.uvqk_, rows * c.uvqk_width());
+  grow(ws.o_, rows * HV);
+  grow(ws.tmp_, rows * HV);
+  grow(ws.s_, static_cast<size_t>(cpu::kQueryBlock) * score_ld(c.N));
+  grow(ws.qo_, static_cast<size_t>(cpu::kQueryBlock + c.N) * (c.d_qk + c.d_v));  // + K/V gather
+}
+
+void HstuModel::reserve(Workspace& ws, int seqs, int history_rows, int candidate_rows, int tokens_per_page) const {
+  grow_rows(ws, history_rows + candidate_rows);
+  // Scratch K/V of uncached sequences: each rounds up to whole pages, so at most one page more
+  // per sequence than the tokens fill.
+  KvLayout scratch = kv_layout(w_.cfg, tokens_per_page);
+  scratch.layers = 1;
+  grow(ws.scratch_kv_, (scratch.pages_for(history_rows) + static_cast<size_t>(seqs)) * scratch.page_floats());
+  ws.plan_.reserve(static_cast<size_t>(seqs));
+  ws.scratch_views_.reserve(static_cast<size_t>(seqs));
+}
+
 void HstuModel::forward(std::span<SeqInput> batch, Workspace& ws) const {
   const ModelConfig& c = w_.cfg;
   const int D = c.D, W = c.uvqk_width(), HV = c.heads * c.d_v;
@@ -106,13 +129,7 @@ void HstuModel::forward(std::span<SeqInput> batch, Workspace& ws) const {
       p.kv_layer_stride = 0;
     }
   }
-  grow(ws.x_, static_cast<size_t>(T) * D);
-  grow(ws.xh_, static_cast<size_t>(T) * D);
-  grow(ws.uvqk_, static_cast<size_t>(T) * W);
-  grow(ws.o_, static_cast<size_t>(T) * HV);
-  grow(ws.tmp_, static_cast<size_t>(T) * HV);
-  grow(ws.s_, static_cast<size_t>(cpu::kQueryBlock) * score_ld(c.N));
-  grow(ws.qo_, static_cast<size_t>(cpu::kQueryBlock + c.N) * (c.d_qk + c.d_v));  // + K/V gather
+  grow_rows(ws, T);
   float *x = ws.x_.data(), *xh = ws.xh_.data(), *uvqk = ws.uvqk_.data();
   float *o = ws.o_.data(), *tmp = ws.tmp_.data();
 

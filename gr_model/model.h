@@ -30,7 +30,10 @@ struct SeqInput {
 };
 
 // Scratch buffers of forward(): grown on demand to the largest batch seen, never shrunk, so a
-// steady state allocates nothing. One per thread.
+// steady state allocates nothing. HstuModel::reserve sizes them for the largest batch the caller
+// will form, up front: a server's memory then does not grow with its load (the first full batch
+// under overload would otherwise add the difference), and no batch pays the page faults. One per
+// thread.
 class Workspace {
  public:
   // Tokens per scratch page for uncached sequences when no sequence of the batch has pages
@@ -79,10 +82,17 @@ class HstuModel {
     double total() const { return proj + attn + out; }
   };
   FlopCount flop_count(std::span<const SeqInput> batch) const;
+  // Grows `ws` (and touches it) for batches of up to `seqs` sequences holding `history_rows`
+  // computed history tokens and `candidate_rows` candidates in all, uncached ones paged at
+  // `tokens_per_page`: forward() on such a batch then allocates nothing. A larger batch still
+  // runs; forward() grows the workspace for it.
+  void reserve(Workspace& ws, int seqs, int history_rows, int candidate_rows, int tokens_per_page) const;
   double flops(std::span<const SeqInput> batch) const { return flop_count(batch).total(); }
 
  private:
   void embed(std::span<SeqInput> batch, Workspace& ws) const;
+  // The per-row and per-block buffers for a batch of T rows (one owner of their sizes).
+  void grow_rows(Workspace& ws, int T) const;
   void attention(std::span<SeqInput> batch, Workspace& ws, int layer, bool last) const;
   const Weights& w_;
   std::vector<std::vector<float>> rab_rev_;  // per layer: rab reversed, so rab[pi - j] walks forward

@@ -22,6 +22,14 @@ HstuExecutor::HstuExecutor(const Trace& trace, const ModelConfig& cfg, uint64_t 
                                               /*hash_prefixes=*/true);
   memory_ = std::make_unique<NodeMemory>(pool_, *emb_, *kv_, link_, opt.page_bytes, opt.memory);
   resolver_->set_host_tier(memory_->host());
+  // The workspace for the largest batch the batcher forms, allocated before serving: up to
+  // max_requests sequences whose computed tokens reach max_tokens (a single longer request runs
+  // alone, and no request computes more than its window). Otherwise the worker's memory grows
+  // with the load that first fills a batch, and that batch pays the page faults.
+  const int seqs = std::max(1, opt.batching.max_requests);
+  const int64_t window = cfg.history_cap();
+  const int64_t hist = std::min<int64_t>(seqs * window, std::max<int64_t>(opt.batching.max_tokens, window));
+  model_.reserve(ws_, seqs, static_cast<int>(hist), seqs * opt.candidates, kv_->layout().tokens_per_page);
 }
 
 int64_t HstuExecutor::estimate_tokens(int64_t id) { return resolver_->estimate_tokens(id); }

@@ -46,6 +46,7 @@ struct NodeOptions {
   double link_bytes_per_s = 1e9;
   Nanos link_latency = 10'000;
   int candidates = 0;
+  BatchingOptions batching;  // the batches the node forms (the CPU executor sizes its workspace for them)
   NodeMemoryOptions memory;  // repartitioning, refill, host KV tier, curves
   EmbSample emb_sample;      // sim: the EMB cache's miniature (exact by default)
   // sim with a miniature: the sampled histories every node of the simulation shares (null:

@@ -21,6 +21,7 @@ NodeOptions node_options(const RunContext& ctx, int node, int nodes, double link
   e.link_bytes_per_s = link_bytes_per_s;
   e.link_latency = static_cast<Nanos>(ctx.opt.h2d_latency_us * 1e3);
   e.candidates = ctx.candidates;
+  e.batching = batching_options(ctx.opt);
   e.memory.repartition.mode = parse_repartition(ctx.opt.repartition);
   e.memory.repartition.refill.share = ctx.opt.refill_share;
   e.memory.host_kv_bytes = static_cast<size_t>(ctx.opt.host_kv_mib * scale * 1024 * 1024);

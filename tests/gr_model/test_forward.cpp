@@ -160,6 +160,41 @@ TEST(Forward, BatchEqualsEachAlone) {
   }
 }
 
+// A workspace reserved for a batch's shape holds that batch: forward() allocates nothing more
+// (a server's memory then does not grow with the load that first fills a batch), and the scores
+// equal those of a workspace grown on demand.
+TEST(Forward, ReservedWorkspaceHoldsTheBatch) {
+  Fixture f("small");
+  Rng rng(5);
+  struct Case { int n, M; };
+  const std::vector<Case> cases = {{100, 8}, {511, 1}, {1, 32}, {37, 5}};  // uncached: scratch K/V
+  std::vector<std::vector<ItemId>> ids;
+  std::vector<std::vector<float>> bufs(cases.size()), reserved(cases.size()), grown(cases.size());
+  std::vector<std::vector<const float*>> rows(cases.size());
+  std::vector<SeqInput> a, b;
+  int hist = 0, cand = 0;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    ids.push_back(test::random_ids(rng, cases[i].n + cases[i].M, f.w.items));
+    rows[i] = fetch(f.w, ids[i], bufs[i]);
+    reserved[i].resize(cases[i].M);
+    grown[i].resize(cases[i].M);
+    a.push_back({0, cases[i].n, cases[i].M, rows[i].data(), nullptr, reserved[i].data()});
+    b.push_back({0, cases[i].n, cases[i].M, rows[i].data(), nullptr, grown[i].data()});
+    hist += cases[i].n;
+    cand += cases[i].M;
+  }
+  Workspace ws, on_demand;
+  f.model.reserve(ws, static_cast<int>(cases.size()), hist, cand, ws.scratch_tokens_per_page);
+  const size_t before = ws.bytes();
+  f.model.forward(a, ws);
+  EXPECT_EQ(ws.bytes(), before);
+  EXPECT_EQ(on_demand.bytes(), 0u);
+  f.model.forward(b, on_demand);
+  EXPECT_GT(on_demand.bytes(), 0u);
+  EXPECT_LE(on_demand.bytes(), before);
+  for (size_t i = 0; i < cases.size(); ++i) EXPECT_EQ(reserved[i], grown[i]) << "sequence " << i;
+}
+
 TEST(Forward, FlopsCountCachedWorkOnly) {
   Fixture f("small");
   SeqInput full{0, 511, 32, nullptr, nullptr, nullptr};
