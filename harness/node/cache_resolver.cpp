@@ -23,9 +23,9 @@ void CacheResolver::resolve(const Request& r, std::span<const Resolution> earlie
   s.start = window_start(r.history_len, N_);
   s.window = r.history_len - s.start;
   const ItemId* win = nullptr;
-  if (hash_) {
-    trace_.items->history(r.user, r.history_len, hist_);
-    win = hist_.data() + s.start;
+  if (hash_) {  // the window only: a whole history can be thousands of positions longer
+    trace_.items->history_range(r.user, s.start, r.history_len, hist_);
+    win = hist_.data();
   }
   // A cached entry is reused only if its item ids are exactly a prefix of this window.
   const KvProbe p = kv_.probe(r.user);
