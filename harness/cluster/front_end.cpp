@@ -50,6 +50,8 @@ ClusterFrontEnd::ClusterFrontEnd(const RunContext& ctx, int nodes, const NodeFac
       received_(static_cast<size_t>(nodes), 0),
       reported_(static_cast<size_t>(nodes), -1),
       pending_rows_(static_cast<size_t>(nodes)) {
+  backlog_cap_ = ctx.opt.queue_cap + 2 * static_cast<int64_t>(ctx.opt.batch_max_requests);
+  warmup_ns_ = static_cast<Nanos>(ctx.opt.warmup_s * 1e9);  // as the summary's
   for (int i = 0; i < nodes; ++i)
     view_.nodes[static_cast<size_t>(i)].emb_share = ctx.policy.initial_share(ctx.policy_context(i, nodes));
 }
@@ -60,6 +62,11 @@ RequestRow& ClusterFrontEnd::open_row(int64_t id) {
   auto it = open_.find(id);
   if (it == open_.end()) it = open_.emplace(id, initial_row(ctx_.trace.requests[static_cast<size_t>(id)])).first;
   return it->second;
+}
+
+void ClusterFrontEnd::count_drop(const RequestRow& row, int cause) {
+  if (row.arrival < warmup_ns_) return;
+  ++drops_[cause >= 0 && cause < kDropCauses ? static_cast<size_t>(cause) : size_t{kDropUnknown}];
 }
 
 void ClusterFrontEnd::emit(int64_t id) {
@@ -96,6 +103,16 @@ int ClusterFrontEnd::dispatch(int64_t id, Nanos now) {
   }
   row.node = node;
   row.dispatch_lag = now - r.arrival;
+  if (static_cast<int64_t>(view_.nodes[static_cast<size_t>(node)].in_flight.size()) >= backlog_cap_) {
+    Outcome o;  // dropped before it is sent: the node cannot take it (see dispatch in the header)
+    o.id = id;
+    o.arrival = r.arrival;
+    apply_outcome(row, o, node, kDropped, slo_ns_);
+    count_drop(row, kDropBacklog);
+    emit(id);
+    if (log_) log_->dispatch(id, now, -1);
+    return -1;
+  }
   view_.on_dispatch(node, rq);
   ++outstanding_;
   if (log_) log_->dispatch(id, now, node);
@@ -116,6 +133,7 @@ void ClusterFrontEnd::on_outcome(const NodeOutcome& w) {
   }
   auto& row = open_row(id);
   apply_outcome(row, w.o, w.node, w.status, slo_ns_);
+  if (w.status == kDropped) count_drop(row, w.drop_cause);
   --outstanding_;
   view_.on_complete(w.node, Completion{id, row.user, w.kv_start, w.kv_tokens,
                                        w.status == kCompleted ? w.o.finish - w.o.start : 0,
@@ -213,6 +231,13 @@ RunEnd ClusterFrontEnd::finish(const std::string& backend_note) {
   // Failed by cause: node_down here, no outcome (a harness bug) in end_run's outcome_missing.
   end.footer.set("failed_node_down", failed_node_down_).set("rerouted_node_down", rerouted_);
   end.footer.set("nodes_lost", losses_).set("late_outcomes_ignored", late_ignored_);
+  // Dropped by cause; they add up to footer_dropped (a drop without a cause would be a bug).
+  end.footer.set("dropped_queue_full", drops_[kDropQueueFull]).set("dropped_drain", drops_[kDropDrain]);
+  end.footer.set("dropped_node_backlog", drops_[kDropBacklog]).set("dropped_cause_unknown", drops_[kDropUnknown]);
+  if (drops_[kDropQueueFull] + drops_[kDropDrain] + drops_[kDropBacklog] + drops_[kDropUnknown] > 0)
+    end.notes.push_back(fmt::format("drops by cause: queue full {}, drain {}, node backlog (rank 0) {}{}",
+                                    drops_[kDropQueueFull], drops_[kDropDrain], drops_[kDropBacklog],
+                                    drops_[kDropUnknown] ? fmt::format(", UNKNOWN {}", drops_[kDropUnknown]) : ""));
   end.notes.insert(end.notes.end(), fault_notes_.begin(), fault_notes_.end());
   for (auto& p : pending_rows_)  // a node that never reported again: its own computed step
     if (p) sink_.add(*p), p.reset();

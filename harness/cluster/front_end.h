@@ -20,6 +20,7 @@
 // the summary's compact data (SummaryBuilder), so its memory does not grow with the run's rows.
 // Single-threaded: the driver's loop calls everything.
 #pragma once
+#include <array>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -37,6 +38,13 @@ namespace helm {
 
 class EventLog;
 
+// Why a request was dropped (the footer counts each): its node's queue was full when it arrived
+// (--queue-cap); the drain ended with it still queued or arriving; or rank 0 refused it because
+// the node already held as many requests without an outcome as it can queue and run plus one
+// batch of outcomes on the way back (see ClusterFrontEnd::dispatch).
+enum DropCause : int8_t { kDropUnknown = 0, kDropQueueFull = 1, kDropDrain = 2, kDropBacklog = 3 };
+inline constexpr int kDropCauses = 4;
+
 // One request's fate as its node reports it. kv_tokens: the user's K/V on that node right after
 // the request (> 0 resident from history index kv_start, 0 not resident, < 0 unknown: drops).
 struct NodeOutcome {
@@ -45,6 +53,7 @@ struct NodeOutcome {
   int8_t status = kCompleted;
   int64_t kv_start = 0;
   int64_t kv_tokens = -1;
+  int8_t drop_cause = kDropUnknown;  // with status kDropped
 };
 
 // What the drivers know of the nodes that the options do not say.
@@ -60,8 +69,13 @@ class ClusterFrontEnd {
   ~ClusterFrontEnd();
 
   // The node the request goes to. A router's answer that is a down node is replaced by the live
-  // node with the least expected wait (routers need not know about faults). -1: every node is
-  // down; the request is failed at once (cause node_down) and the driver sends it nowhere.
+  // node with the least expected wait (routers need not know about faults). -1: the driver sends
+  // it nowhere: every node is down (the request is failed at once, cause node_down), or the
+  // chosen node already holds backlog_cap() requests without an outcome (dropped at once, cause
+  // node backlog). That bound keeps rank 0's sends and a worker's unread messages finite when a
+  // worker falls behind (a starved core): without it both grow with the run's length. A node
+  // never holds more than its queue plus its running batch, so the bound only acts on what is
+  // in transit: in `sim`, where nothing is, it never does.
   int dispatch(int64_t id, Nanos now);
   void on_outcome(const NodeOutcome& o);
   void on_evict(int node, UserId user);
@@ -84,6 +98,9 @@ class ClusterFrontEnd {
   RunEnd finish(const std::string& backend_note);
 
   int64_t outstanding() const { return outstanding_; }
+  // --queue-cap + 2 x --batch-max-requests: the queue, the running batch, one batch of outcomes
+  // on the way back.
+  int64_t backlog_cap() const { return backlog_cap_; }
   int nodes() const { return nodes_; }
   size_t rows_open() const { return open_.size(); }  // rows held: dispatched, not final yet
 
@@ -100,7 +117,12 @@ class ClusterFrontEnd {
   std::vector<bool> seen_;  // per id: its final row went out
   SummaryBuilder summary_;  // fed every final row
   Nanos slo_ns_;
-  int64_t outstanding_ = 0, duplicates_ = 0;
+  int64_t outstanding_ = 0, duplicates_ = 0, backlog_cap_ = 0;
+  // Drops by DropCause among the requests the footer measures (arrivals after the warm-up), so
+  // they add up to footer_dropped.
+  std::array<int64_t, kDropCauses> drops_{};
+  Nanos warmup_ns_ = 0;
+  void count_drop(const RequestRow& row, int cause);
   // Fault accounting for the footer: requests failed because their node was lost, handed back
   // for re-routing, and outcomes that arrived from a node already declared down.
   int64_t failed_node_down_ = 0, rerouted_ = 0, late_ignored_ = 0, losses_ = 0;

@@ -120,9 +120,10 @@ int run_worker(const RunContext& ctx, int rank) {
   int64_t sent = 0;
   bool stopped = false;
 
-  auto report = [&](int8_t status) {
+  auto report = [&](int8_t status, DropCause cause = kDropUnknown) {
     for (const auto& o : outcomes) {
       wire.push_back({o, node, status});
+      wire.back().drop_cause = cause;
       if (status == kCompleted) {  // the user's KV state now
         const KvProbe p = exec->probe_kv(ctx.trace.requests[static_cast<size_t>(o.id)].user);
         wire.back().kv_start = p.start;
@@ -141,7 +142,7 @@ int run_worker(const RunContext& ctx, int rank) {
       outcomes.push_back(o);
       window.on_drop();
     }
-    report(kDropped);
+    report(kDropped, kDropDrain);
   };
   auto flush_wire = [&] {
     if (!evicted.empty()) {  // before the outcomes (MPI keeps one sender's order)
@@ -165,13 +166,14 @@ int run_worker(const RunContext& ctx, int rank) {
         const Request& r = ctx.trace.requests.at(static_cast<size_t>(id));
         const Nanos arrival = r.arrival;
         window.on_arrival(r);
-        if (clock.now() >= drain_end || !runtime.admit(id, arrival, clock.now())) {
+        const bool late = clock.now() >= drain_end;
+        if (late || !runtime.admit(id, arrival, clock.now())) {
           window.on_drop();
           Outcome o;
           o.id = id;
           o.arrival = arrival;
           outcomes.push_back(o);
-          report(kDropped);
+          report(kDropped, late ? kDropDrain : kDropQueueFull);
         }
       } else if (st.MPI_TAG == mpi::kResyncPing) {  // answered at once: the round trip bounds the error
         int64_t t0 = 0;

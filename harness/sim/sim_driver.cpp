@@ -119,8 +119,9 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
 
   SimEventQueue q;
   auto push = [&](Nanos t, int kind, int node) { q.push(t, kind, node); };
-  auto record = [&](const Outcome& o, int node, int8_t status) {
+  auto record = [&](const Outcome& o, int node, int8_t status, DropCause cause = kDropUnknown) {
     NodeOutcome w{o, node, status};
+    w.drop_cause = cause;
     if (status == kCompleted) {  // the user's KV on that node after the batch
       const KvProbe p = nodes[static_cast<size_t>(node)].exec->probe_kv(reqs[static_cast<size_t>(o.id)].user);
       w.kv_start = p.start;
@@ -130,11 +131,11 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     front.on_outcome(w);
     progress.record(status == kCompleted, o.finish - o.arrival);
   };
-  auto drop = [&](int64_t id, Nanos arrival, int node) {
+  auto drop = [&](int64_t id, Nanos arrival, int node, DropCause cause) {
     Outcome o;
     o.id = id;
     o.arrival = arrival;
-    record(o, node, kDropped);
+    record(o, node, kDropped, cause);
     nodes[static_cast<size_t>(node)].window.on_drop();
   };
   // A free node runs a batch if one is ready now, else waits for its oldest request's timeout.
@@ -173,10 +174,11 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
     for (const int64_t id : ids) {
       const Request& r = reqs[static_cast<size_t>(id)];
       const int node = front.dispatch(id, t);
+      if (node < 0) continue;  // settled by the front end (failed or dropped)
       Node& nd = nodes[static_cast<size_t>(node)];
       nd.window.on_arrival(r);
       if (!nd.runtime->admit(id, r.arrival, t)) {
-        drop(id, r.arrival, node);
+        drop(id, r.arrival, node, kDropQueueFull);
         continue;
       }
       try_start(node, t);
@@ -208,11 +210,12 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
       case kSimArrival: {
         const Request& r = reqs[static_cast<size_t>(next++)];
         const int node = front.dispatch(r.id, r.arrival);  // rank 0 sends it when it is due
+        if (node < 0) break;  // settled by the front end (failed or dropped)
         Node& nd = nodes[static_cast<size_t>(node)];
         if (nd.down) break;  // lost with the node; the front end learns at the next tick
         nd.window.on_arrival(r);
         if (!nd.runtime->admit(r.id, r.arrival, e.time)) {
-          drop(r.id, r.arrival, node);
+          drop(r.id, r.arrival, node, kDropQueueFull);
           break;
         }
         try_start(node, e.time);
@@ -291,7 +294,7 @@ SimResult simulate(const RunContext& ctx, const CostModel& cost, const SimOption
   for (int i = 0; i < opt.nodes; ++i)  // lost after the last tick: failed (nothing to re-route to in time)
     if (nodes[static_cast<size_t>(i)].lost_unseen) front.node_down(i, now, false);
   for (size_t i = 0; i < nodes.size(); ++i)
-    for (const auto& qd : nodes[i].runtime->batcher().drain()) drop(qd.id, qd.arrival, static_cast<int>(i));
+    for (const auto& qd : nodes[i].runtime->batcher().drain()) drop(qd.id, qd.arrival, static_cast<int>(i), kDropDrain);
   for (auto& nd : nodes)
     if (!nd.down) front.on_window(close_window(nd, now, 0), now);
   for (int i = 0; i < opt.nodes; ++i) front.on_finished(i, nodes[static_cast<size_t>(i)].outcomes_sent);

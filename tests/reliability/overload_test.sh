@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Overload kept as a test: arrivals at 3x capacity must leave memory bounded (bounded queues:
 # --queue-cap, the admission policy: a full queue drops the arrival, a drain's leftovers are
-# dropped), end within duration + drain + 10 s, and account for every request in the footer;
+# dropped, rank 0 drops what would exceed a node's backlog bound), end within duration + drain +
+# 10 s, and account for every request in the footer, drops by cause adding up;
 # each rank's peak RSS (root attribute peak_rss_bytes) stays within 1.5x of the same run at
 # 0.5x capacity.
 #
@@ -98,6 +99,9 @@ for name, f in (("0.5x", lo), ("3x", hi)):
           int(a["footer_generated"]) == int(a["footer_completed"]) + int(a["footer_dropped"]) + int(a["footer_failed"]))
     check(f"{name}: nothing failed", int((st == 2).sum()) == 0)
     check(f"{name}: exactly once", int(a["footer_exactly_once"]) == 1)
+    causes = {k: int(a[k]) for k in ("dropped_queue_full", "dropped_drain", "dropped_node_backlog", "dropped_cause_unknown")}
+    check(f"{name}: drops by cause {causes} add up to footer_dropped ({int(a['footer_dropped'])}), none unknown",
+          sum(causes.values()) == int(a["footer_dropped"]) and causes["dropped_cause_unknown"] == 0)
     done = r[st == 0]
     # The issue's + 10 s: a batch started just before the drain's end still finishes, and on a
     # starved core one batch can take seconds.
