@@ -87,7 +87,7 @@ int run_scheduler(const RunContext& ctx, int world, double worker_timeout_s) {
 
   const SteadyClock clock{std::chrono::steady_clock::time_point(std::chrono::nanoseconds(origin_raw))};
   const Nanos drain_end = (n ? reqs.back().arrival : 0) + static_cast<Nanos>(ctx.opt.drain_s * 1e9);
-  mpi::PendingSends<int64_t> sends;
+  mpi::PendingSends<mpi::RequestMsg> sends;
   int64_t next = 0;
   std::vector<double> no_ratios;  // rank 0 only posts
   std::vector<char> finished(static_cast<size_t>(world), 0);  // kFinished received, per rank
@@ -156,8 +156,9 @@ int run_scheduler(const RunContext& ctx, int world, double worker_timeout_s) {
   for (;;) {
     Nanos now = clock.now();
     while (next < n && reqs[static_cast<size_t>(next)].arrival <= now) {
-      const int node = front.dispatch(next, clock.now());
-      if (node >= 0) sends.send({next}, node + 1, mpi::kRequest);  // -1: every worker is lost
+      const Nanos sent = clock.now();
+      const int node = front.dispatch(next, sent);
+      if (node >= 0) sends.send({{next, sent}}, node + 1, mpi::kRequest);  // -1: settled by the front end
       ++next;
     }
     poll();

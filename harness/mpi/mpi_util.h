@@ -23,7 +23,7 @@
 namespace helm::mpi {
 
 enum Tag : int {
-  kRequest = 1,    // 0 -> worker: int64 request id
+  kRequest = 1,    // 0 -> worker: RequestMsg
   kStop = 2,       // 0 -> worker: no more requests; drop what is queued and finish
   kOutcomes = 3,   // worker -> 0: WireOutcome[]
   kNodeStats = 4,  // worker -> 0: NodeRow
@@ -53,6 +53,16 @@ std::vector<T> view_as(const std::vector<char>& bytes) {
   if (!out.empty()) std::memcpy(out.data(), bytes.data(), out.size() * sizeof(T));
   return out;
 }
+
+// A request sent to its worker, with when rank 0 sent it (the run's clock). A worker busy with a
+// batch reads its messages only after it; a request's batching timeout counts from `sent`, as
+// if the node had admitted it on arrival (as a server with a receiving thread does, and as
+// `sim` admits it), not from when the busy worker got to it: counted from the read, every
+// request arriving during a batch waited a whole extra timeout (2 ms by default) for company.
+struct RequestMsg {
+  int64_t id = 0;
+  Nanos sent = 0;
+};
 
 struct StartMsg {
   int64_t origin_raw = 0;  // the run's t = 0 in the receiving worker's steady clock (raw ns)

@@ -4,6 +4,7 @@
 #include <mpi.h>
 #include <sched.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "controller/memory_policy.h"
@@ -161,13 +162,16 @@ int run_worker(const RunContext& ctx, int rank) {
     HELM_MPI(MPI_Iprobe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st));
     while (flag) {
       if (st.MPI_TAG == mpi::kRequest) {
-        int64_t id = 0;
-        HELM_MPI(MPI_Recv(&id, 1, MPI_INT64_T, 0, mpi::kRequest, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        mpi::RequestMsg m;
+        HELM_MPI(MPI_Recv(&m, sizeof m, MPI_BYTE, 0, mpi::kRequest, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        const int64_t id = m.id;
         const Request& r = ctx.trace.requests.at(static_cast<size_t>(id));
         const Nanos arrival = r.arrival;
         window.on_arrival(r);
-        const bool late = clock.now() >= drain_end;
-        if (late || !runtime.admit(id, arrival, clock.now())) {
+        const Nanos now = clock.now();
+        const bool late = now >= drain_end;
+        // Admitted as of when it was sent (RequestMsg); never later than now (clock error).
+        if (late || !runtime.admit(id, arrival, std::min(now, m.sent))) {
           window.on_drop();
           Outcome o;
           o.id = id;
