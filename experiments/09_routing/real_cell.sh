@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Experiment 9's real-run cell (H3'): `helm-bench run` on the CPU backend, 1 + 3 MPI ranks, helm vs
 # kv-affinity vs rr at 0.7 of the config's capacity, seeds 1-3, heterogeneous splits 0.2/0.8/0.5.
-#   experiments/09_routing/real_cell.sh [RAW_DIR]   (default /tmp/helm-e9-real)
+#   experiments/09_routing/real_cell.sh [RAW_DIR]   (default /tmp/helm-e9-real; run.sh calls it with RAW/real)
 # The capacity is `capacity --mode run` on the same options (router rr), taken as the highest rate
 # any of its steps served (docs/FIDELITY.md, "Capacity": the saturation rule's figure collapses
 # when starved workers stall). Then slurm/collect.sh, skew.py and table.py's real-run table.

@@ -6,7 +6,7 @@
 # the missing ones directly, two at a time under nice (this box's budget; on a cluster, submit
 # the same filled sweep.ini with slurm/sweep.sh), then slurm/collect.sh and skew.py. Last,
 # table.py writes experiments/results/routing/ (the committed CSV/markdown tables).
-# Then the real-run cell: real_cell.sh (separately, it needs mpirun).
+# Then the real-run cell, real_cell.sh RAW/real (mpirun, 1 + 3 ranks; R_REAL=0 skips it).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -41,6 +41,10 @@ for s in $R_SWEEPS; do
   /usr/bin/python3 "$here/skew.py" "$d/runs" >"$d/runs/skew.csv"
   dirs+=("$d")
 done
+if [ "${R_REAL:-1}" = 1 ]; then
+  "$here/real_cell.sh" "$raw/real"
+  dirs+=("$raw/real")
+fi
 out=$repo/experiments/results/routing
 mkdir -p "$out"
 /usr/bin/python3 "$here/table.py" "$out" "${dirs[@]}"
