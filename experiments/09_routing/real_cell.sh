@@ -14,8 +14,7 @@ export HELM_PROGRESS=off HDF5_USE_FILE_LOCKING=FALSE
 # shellcheck source=../../scripts/mpi-env.sh
 source "$repo/scripts/mpi-env.sh"
 mkdir -p "$raw/runs"
-opts=(--dataset ml-20m --scale 0.01 --model small --duration 8 --warmup-s 2 --drain-s 5 --slo-ms 50
-      --memory-policy static:0.2,0.8,0.5)
+opts=(--dataset ml-20m --scale 0.01 --model small --warmup-s 2 --drain-s 5 --slo-ms 50 --memory-policy static:0.2,0.8,0.5)
 mpi="mpirun --oversubscribe --bind-to none"
 if [ ! -s "$raw/capacity.txt" ]; then
   "$bench" capacity --mode run --workers 3 --mpirun "$mpi" --out-dir "$raw/capacity" "${opts[@]}" --duration 5 --qps 100 \
@@ -29,7 +28,7 @@ for seed in 1 2 3; do
   for router in rr kv-affinity helm; do
     f=$raw/runs/run_${router}_s$seed.h5
     "$bench" report --status "$f" 2>/dev/null | grep -q '^complete' && continue
-    $mpi -np 4 "$bench" run "${opts[@]}" --router "$router" --qps "$qps" --seed "$seed" \
+    $mpi -np 4 "$bench" run "${opts[@]}" --duration 8 --router "$router" --qps "$qps" --seed "$seed" \
       --tag seed="$seed" --tag load=0.7x --tag capacity="$cap" --out "$f" >"${f%.h5}.log" 2>&1 ||
       echo "real_cell: failed: $f (log ${f%.h5}.log)" >&2
   done

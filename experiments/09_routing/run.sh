@@ -45,6 +45,14 @@ if [ "${R_REAL:-1}" = 1 ]; then
   "$here/real_cell.sh" "$raw/real"
   dirs+=("$raw/real")
 fi
+# The tables' inputs are committed beside them (input/NAME/runs/: runs.csv, skew.csv,
+# capacity.tsv), so table.py reruns without the results files.
 out=$repo/experiments/results/routing
-mkdir -p "$out"
-/usr/bin/python3 "$here/table.py" "$out" "${dirs[@]}"
+inputs=()
+for d in "${dirs[@]}"; do
+  i=$out/input/$(basename "$d")/runs
+  mkdir -p "$i"
+  cp "$d/runs/runs.csv" "$d/runs/skew.csv" "$d/runs/capacity.tsv" "$i/"
+  inputs+=("$(dirname "$i")")
+done
+/usr/bin/python3 "$here/table.py" "$out" "${inputs[@]}"
