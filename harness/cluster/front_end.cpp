@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <numeric>
+
 #include "common/error.h"
 #include "common/rng.h"
 #include "gr_model/window.h"
@@ -234,7 +236,7 @@ RunEnd ClusterFrontEnd::finish(const std::string& backend_note) {
   // Dropped by cause; they add up to footer_dropped (a drop without a cause would be a bug).
   end.footer.set("dropped_queue_full", drops_[kDropQueueFull]).set("dropped_drain", drops_[kDropDrain]);
   end.footer.set("dropped_node_backlog", drops_[kDropBacklog]).set("dropped_cause_unknown", drops_[kDropUnknown]);
-  if (drops_[kDropQueueFull] + drops_[kDropDrain] + drops_[kDropBacklog] + drops_[kDropUnknown] > 0)
+  if (std::accumulate(drops_.begin(), drops_.end(), int64_t{0}) > 0)
     end.notes.push_back(fmt::format("drops by cause: queue full {}, drain {}, node backlog (rank 0) {}{}",
                                     drops_[kDropQueueFull], drops_[kDropDrain], drops_[kDropBacklog],
                                     drops_[kDropUnknown] ? fmt::format(", UNKNOWN {}", drops_[kDropUnknown]) : ""));

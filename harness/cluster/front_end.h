@@ -71,7 +71,7 @@ class ClusterFrontEnd {
   // The node the request goes to. A router's answer that is a down node is replaced by the live
   // node with the least expected wait (routers need not know about faults). -1: the driver sends
   // it nowhere: every node is down (the request is failed at once, cause node_down), or the
-  // chosen node already holds backlog_cap() requests without an outcome (dropped at once, cause
+  // chosen node already holds backlog_cap_ requests without an outcome (dropped at once, cause
   // node backlog). That bound keeps rank 0's sends and a worker's unread messages finite when a
   // worker falls behind (a starved core): without it both grow with the run's length. A node
   // never holds more than its queue plus its running batch, so the bound only acts on what is
@@ -98,9 +98,6 @@ class ClusterFrontEnd {
   RunEnd finish(const std::string& backend_note);
 
   int64_t outstanding() const { return outstanding_; }
-  // --queue-cap + 2 x --batch-max-requests: the queue, the running batch, one batch of outcomes
-  // on the way back.
-  int64_t backlog_cap() const { return backlog_cap_; }
   int nodes() const { return nodes_; }
   size_t rows_open() const { return open_.size(); }  // rows held: dispatched, not final yet
 
@@ -117,7 +114,8 @@ class ClusterFrontEnd {
   std::vector<bool> seen_;  // per id: its final row went out
   SummaryBuilder summary_;  // fed every final row
   Nanos slo_ns_;
-  int64_t outstanding_ = 0, duplicates_ = 0, backlog_cap_ = 0;
+  int64_t outstanding_ = 0, duplicates_ = 0;
+  int64_t backlog_cap_ = 0;  // --queue-cap + 2 x --batch-max-requests: queue, running batch, outcomes on the way
   // Drops by DropCause among the requests the footer measures (arrivals after the warm-up), so
   // they add up to footer_dropped.
   std::array<int64_t, kDropCauses> drops_{};
