@@ -210,6 +210,10 @@ void time_cpu_batches(const ModelConfig& cfg, std::span<CostSample> samples, con
   std::vector<char> sweep(opt.flush_bytes);
   for (int r = 0; r < opt.reps; ++r)
     for (auto& p : prep) {
+      // The idle worker's loop (mpi_worker.cpp): sleeps of at most 100 us until work arrives.
+      const auto idle_end = std::chrono::steady_clock::now() + std::chrono::nanoseconds(opt.idle_before_ns);
+      for (auto now = std::chrono::steady_clock::now(); now < idle_end; now = std::chrono::steady_clock::now())
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(std::chrono::microseconds(100), idle_end - now));
       for (size_t k = 0; k < sweep.size(); k += 64) sweep[k] = static_cast<char>(sweep[k] + 1);
       const auto t0 = std::chrono::steady_clock::now();
       model.forward(p.in, ws);
@@ -231,6 +235,26 @@ void calibrate_hstu_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream&
     log << fmt::format("  dense at {:>6.0f} tokens: {:.4g} ns/GFLOP ({:.1f} GFLOP/s)\n",
                        m.dense_ns_per_gflop.x[k], m.dense_ns_per_gflop.y[k],
                        m.dense_ns_per_gflop.y[k] > 0 ? 1e9 / m.dense_ns_per_gflop.y[k] : 0.0);
+}
+
+void calibrate_idle_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream& log) {
+  const ModelConfig& cfg = model_config(opt.model);
+  const std::vector<double> idle_ns = {0, 250e3, 500e3, 1e6, 2e6, 4e6, 8e6};
+  std::vector<double> t;
+  for (double idle : idle_ns) {
+    CalibrateOptions o = opt;
+    o.idle_before_ns = static_cast<int64_t>(idle);
+    std::vector<CostSample> one = {{"idle", {{0, cfg.N / 2, cfg.M}}, 0}};
+    time_cpu_batches(cfg, one, o);
+    t.push_back(one[0].ns);
+  }
+  m.idle_penalty_ns = {idle_ns, {}};
+  for (double x : t) m.idle_penalty_ns.y.push_back(std::max(0.0, x - t[0]));
+  std::string points;
+  for (size_t k = 1; k < idle_ns.size(); ++k)
+    points += fmt::format("{}{:.2f} ms: +{:.1f} us", k > 1 ? ", " : "", idle_ns[k] / 1e6, m.idle_penalty_ns.y[k] / 1e3);
+  log << fmt::format("idle: forward of one sequence ({} new, {} candidates) {:.1f} us right after another; after "
+                     "an idle sleep of {}\n", cfg.N / 2, cfg.M, t[0] / 1e3, points);
 }
 
 void calibrate_emb_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream& log) {

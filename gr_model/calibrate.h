@@ -21,6 +21,7 @@ struct CalibrateOptions {
   int reps = 31;                // timed repetitions per sample (the median is kept)
   size_t page_bytes = 64 << 10; // KV page size, as `run` uses by default
   size_t flush_bytes = 8 << 20; // swept before each timed forward (0 = time it cache-warm)
+  int64_t idle_before_ns = 0;   // idle first, sleeping in 100 us chunks as an idle worker does
 };
 
 // Times the real HstuModel (CPU, fp32, single-threaded BLAS) on each sample's batch of
@@ -30,6 +31,11 @@ void time_cpu_batches(const ModelConfig& cfg, std::span<CostSample> samples, con
 // HSTU samples (prefill at several lengths, new tokens given a cached length, candidates,
 // batches) measured and fitted into m's hstu fields; m.samples gets the raw samples.
 void calibrate_hstu_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream& log);
+// The forward's extra time after the worker idled (cost_model.h, idle_penalty_ns): one typical
+// request's batch (one sequence, half the window, the model's candidates) timed right after
+// another and after idle sleeps of 0.25-8 ms; the penalty at each idle time is the difference of
+// the medians (never negative).
+void calibrate_idle_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream& log);
 // EMB hit and miss costs per distinct row (lookup_batch + end_batch on a CpuDevice pool).
 void calibrate_emb_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream& log);
 // The real harness's timer behaviour (mpi_scheduler.cpp, mpi_worker.cpp, hstu_executor.cpp

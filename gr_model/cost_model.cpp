@@ -64,6 +64,11 @@ Nanos CostModel::recompute_ns(const ModelConfig& c, std::span<const std::array<i
   return std::max<Nanos>(0, hstu_ns(c, w) - hstu_ns(c, cached));
 }
 
+Nanos CostModel::idle_penalty(Nanos idle) const {
+  if (idle_penalty_ns.x.empty()) return 0;
+  return std::max<Nanos>(0, static_cast<Nanos>(std::llround(idle_penalty_ns(static_cast<double>(idle)))));
+}
+
 Nanos CostModel::host_ns(int64_t requests, int64_t history_items, int64_t hits, int64_t misses) const {
   return static_cast<Nanos>(std::llround(request_ns * requests + history_ns_per_item * history_items +
                                          emb_hit_ns * hits + emb_miss_ns * misses));
@@ -121,20 +126,24 @@ struct Reader {
     if (d.empty()) fail(path, why);
     return d;
   }
-  PiecewiseLinear pwl(const json& j, const std::string& key, const std::string& path) const {
+  // {X: [...], Y: [...]}: knots at strictly ascending X, non-negative values.
+  PiecewiseLinear pwl(const json& j, const std::string& key, const std::string& path, const std::string& xs = "tokens",
+                      const std::string& ys = "value") const {
     const json& o = obj(j, key, path);
     PiecewiseLinear f;
-    for (const char* part : {"tokens", "value"}) {
+    for (int k = 0; k < 2; ++k) {
+      const std::string& part = k == 0 ? xs : ys;
       const std::string p = path + "." + part;
       if (!o.contains(part) || !o.at(part).is_array()) fail(p, "must be an array of numbers");
       for (const json& v : o.at(part)) {
-        if (!v.is_number() || v.get<double>() < 0) fail(p, "must hold non-negative numbers");
-        (part[0] == 't' ? f.x : f.y).push_back(v.get<double>());
+        if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0)
+          fail(p, "must hold non-negative numbers");
+        (k == 0 ? f.x : f.y).push_back(v.get<double>());
       }
     }
-    if (f.x.empty() || f.x.size() != f.y.size()) fail(path, "needs as many tokens as values (at least one)");
+    if (f.x.empty() || f.x.size() != f.y.size()) fail(path, "needs as many " + xs + " as " + ys + " (at least one)");
     for (size_t i = 1; i < f.x.size(); ++i)
-      if (!(f.x[i] > f.x[i - 1])) fail(path + ".tokens", "must be strictly ascending");
+      if (!(f.x[i] > f.x[i - 1])) fail(path + "." + xs, "must be strictly ascending");
     return f;
   }
 };
@@ -169,6 +178,8 @@ CostModel load_cost_model(const std::string& path) {
   m.attn_ns_per_gflop = r.num(h, "attn_ns_per_gflop", "hstu.attn_ns_per_gflop");
   m.hbm_bytes_per_s = r.num(h, "hbm_bytes_per_s", "hstu.hbm_bytes_per_s");
   m.bytes_per_element = r.num(h, "bytes_per_element", "hstu.bytes_per_element", true);
+  if (h.contains("idle_penalty"))
+    m.idle_penalty_ns = r.pwl(h, "idle_penalty", "hstu.idle_penalty", "idle_ns", "penalty_ns");
   const json& o = r.obj(j, "host", "host");
   m.request_ns = r.num(o, "request_ns", "host.request_ns");
   m.history_ns_per_item = r.num(o, "history_ns_per_item", "host.history_ns_per_item");
@@ -237,6 +248,8 @@ void save_cost_model(const CostModel& m, const std::string& path) {
       {"link", {{"bytes_per_s", m.link_bytes_per_s}, {"latency_ns", m.link_latency_ns}, {"source", m.link_source}}},
       {"fit", {{"mean_rel_err", m.fit_mean_rel_err}, {"max_rel_err", m.fit_max_rel_err}}},
       {"samples", samples}};
+  if (!m.idle_penalty_ns.x.empty())
+    j["hstu"]["idle_penalty"] = {{"idle_ns", m.idle_penalty_ns.x}, {"penalty_ns", m.idle_penalty_ns.y}};
   if (!m.wake_quantiles.empty()) j["host"]["wake_quantiles_ns"] = m.wake_quantiles.values();
   if (!m.admit_quantiles.empty()) j["host"]["admit_quantiles_ns"] = m.admit_quantiles.values();
   if (m.pool_mib > 0) j["memory"] = {{"pool_mib", m.pool_mib}, {"source", m.pool_source}};

@@ -62,6 +62,11 @@ struct CostModel {
   PiecewiseLinear dense_ns_per_gflop;  // over T (computed tokens in the batch)
   double attn_ns_per_gflop = 0;
   double hbm_bytes_per_s = 0;          // 0 = memory traffic not modelled (CPU: in the fit)
+  // Extra forward time of a batch that starts after its node idled for x ns (optional in the file:
+  // hstu.idle_penalty; empty = none). On the CPU backend the first forward after an idle sleep
+  // runs slower than one right after another (the worker's core and caches go cold while it
+  // sleeps); `calibrate` measures it by sleeping as the idle worker does (calibrate.h).
+  PiecewiseLinear idle_penalty_ns;     // over the idle time before the batch, ns
   double bytes_per_element = 4;        // activations, weights, K/V
   // Host side and harness timing
   double request_ns = 0, history_ns_per_item = 0, emb_hit_ns = 0, emb_miss_ns = 0;
@@ -83,6 +88,8 @@ struct CostModel {
   std::vector<CostSample> samples;
 
   Nanos hstu_ns(const ModelConfig& c, const HstuWork& w) const;
+  // idle_penalty_ns at `idle` ns of idle time (0 without the field; never negative).
+  Nanos idle_penalty(Nanos idle) const;
   // What a batch's computed history tokens cost: the batch's time minus the time of the same
   // batch with every history token already cached (same candidates, same context). This is what
   // KV hits on those tokens would have saved: the marginal cost, not the batch time / tokens

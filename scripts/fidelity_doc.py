@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes the generated part of docs/FIDELITY.md from the output of scripts/fidelity.sh.
 
-    scripts/fidelity_doc.py OUTDIR docs/FIDELITY.md
+    scripts/fidelity_doc.py OUTDIR docs/FIDELITY.md      (the doc's passes: OUTDIR = docs/data/fidelity)
 
 Everything between the markers `<!-- fidelity.sh:begin -->` and `<!-- fidelity.sh:end -->` is
 replaced (the analysis around it is written by hand); the figures come only from the CSV rows
@@ -31,7 +31,7 @@ def one_pass(d):
         m = re.search(rf"^{key}: (.*)$", machine, re.M)
         if m:
             out.append(f"- {key}: `{m.group(1).strip()}`")
-    for pat in (r"^link: .*$", r"^hstu: .*$", r"^request path: .*$", r"^timers: .*$"):
+    for pat in (r"^link: .*$", r"^hstu: .*$", r"^idle: .*$", r"^request path: .*$", r"^timers: .*$"):
         m = re.search(pat, cal, re.M)
         if m:
             out.append(f"- calibrate: {m.group(0)}")
@@ -58,6 +58,12 @@ def one_pass(d):
     out.append(f"Dropped (run / sim): " + ", ".join(f"{r['load']}: {r['run_dropped']} / {r['sim_dropped']}" for r in rows)
                + ". KV hit rate (run / sim): "
                + ", ".join(f"{100 * f(r, 'run_kv_hit'):.1f} / {100 * f(r, 'sim_kv_hit'):.1f}%" for r in rows) + ".")
+    # Optional analyses kept beside the pass (scripts/fidelity_batches.py, scripts/fidelity_idle_ab.py).
+    if os.path.exists(os.path.join(d, "batches.txt")):
+        out += ["", "Batches (`scripts/fidelity_batches.py`):", "", "```", read(os.path.join(d, "batches.txt")).rstrip(), "```"]
+    if os.path.exists(os.path.join(d, "idle_ab.md")):
+        out += ["", "`sim` with and without the idle penalty on this pass's configs (`scripts/fidelity_idle_ab.py`; error vs run):",
+                "", read(os.path.join(d, "idle_ab.md")).rstrip()]
     return out
 
 

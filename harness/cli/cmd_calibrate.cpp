@@ -98,6 +98,7 @@ int cmd_calibrate(int argc, char** argv) {
   std::cout << "link: " << link.describe << "\n";
 
   calibrate_hstu_cpu(opt, m, std::cout);
+  calibrate_idle_cpu(opt, m, std::cout);
   calibrate_emb_cpu(opt, m, std::cout);
   calibrate_request_path_cpu(opt, m, std::cout);
   // The real harness's admission lag (rank 0 wakes for an arrival one sleep overshoot late, an

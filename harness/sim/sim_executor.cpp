@@ -64,8 +64,10 @@ void CostModelExecutor::execute(std::span<const Queued> batch, Nanos start, std:
   if (onboard > 0)
     ready = std::max(ready, link_.demand(start, static_cast<size_t>(onboard), LinkPurpose::kKvOnboard));
   const Nanos compute = ready > prep_done ? ready + wake_.next() : prep_done;
-  const Nanos forward = cost_.hstu_ns(cfg_, work);
+  // A batch after an idle spell pays the cost model's idle penalty (cold core and caches).
+  const Nanos forward = cost_.hstu_ns(cfg_, work) + cost_.idle_penalty(start - last_finish_);
   const Nanos finish = compute + forward;
+  last_finish_ = finish;
   // What a KV hit saves (the mrc policy's input): the marginal cost of the computed history
   // tokens, not forward / computed (cost_model.h, recompute_ns).
   memory_->observe_compute(cost_.recompute_ns(cfg_, seqs_), computed);

@@ -12,6 +12,7 @@
 //   finish = compute start + hstu_ns(batch work)
 #pragma once
 #include <functional>
+#include <limits>
 #include <memory>
 
 #include "allocator/device.h"
@@ -63,6 +64,7 @@ class CostModelExecutor final : public NodeExecutor {
   H2DLink link_;
   CacheResolver resolver_;
   DelaySource wake_;
+  Nanos last_finish_ = std::numeric_limits<Nanos>::min() / 2;  // before the first batch: idle "forever"
   std::unique_ptr<NodeMemory> memory_;  // after the caches and the link it attaches to
   std::vector<Resolution> res_;
   std::vector<const float*> rows_;
