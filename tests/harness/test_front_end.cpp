@@ -144,8 +144,11 @@ TEST_P(FrontEndLostNode, NothingGoesToIt) {
   EXPECT_EQ(end.footer.integer("late_outcomes_ignored"), 1);
   EXPECT_EQ(end.footer.integer("nodes_lost"), 1);
   ASSERT_EQ(sink.requests.size(), reqs.size());  // every final row went out once
-  for (const auto& row : sink.requests)
-    if (std::find(held.begin(), held.end(), row.id) != held.end()) EXPECT_EQ(row.status, kFailed);
+  for (const auto& row : sink.requests) {
+    if (std::find(held.begin(), held.end(), row.id) != held.end()) {
+      EXPECT_EQ(row.status, kFailed);
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryRouter, FrontEndLostNode, ::testing::ValuesIn(router_names()),

@@ -95,11 +95,17 @@ void check_same_decisions(const RunOptions& o, double emb_share, size_t host_kv_
   }
   EXPECT_EQ(checked, static_cast<int64_t>(reqs.size()));
   // On a real link, misses cost time: at least the fixed latency on some batches.
-  if (link_bytes_per_s < 1e12) EXPECT_GT(waited, 0);
+  if (link_bytes_per_s < 1e12) {
+    EXPECT_GT(waited, 0);
+  }
   EXPECT_GT(kv_hits, 0);  // the comparison exercised hits, not just misses
   EXPECT_GT(emb_hits, 0);
-  if (host_kv_bytes > 0) EXPECT_GT(host_hits, 0);  // the host tier was exercised
-  if (move_split) EXPECT_EQ(real.emb_share(), sim.emb_share());
+  if (host_kv_bytes > 0) {
+    EXPECT_GT(host_hits, 0);  // the host tier was exercised
+  }
+  if (move_split) {
+    EXPECT_EQ(real.emb_share(), sim.emb_share());
+  }
   EXPECT_EQ(real.link_stats().bytes[1], sim.link_stats().bytes[1]);  // K/V onboarded
   EXPECT_EQ(real.kv().stats().evictions, sim.kv().stats().evictions);
   EXPECT_EQ(real.emb().stats().evictions, sim.emb().stats().evictions);
