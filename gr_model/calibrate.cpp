@@ -164,7 +164,8 @@ void fit_hstu(const ModelConfig& cfg, CostModel& m) {
   m.fit_max_rel_err = worst;
 }
 
-void time_cpu_batches(const ModelConfig& cfg, std::span<CostSample> samples, const CalibrateOptions& opt) {
+void time_cpu_batches(const ModelConfig& cfg, std::span<CostSample> samples, const CalibrateOptions& opt,
+                      std::vector<double>* spread) {
   const Weights w = random_weights(cfg, 4096, opt.seed);
   const HstuModel model(w);
   Workspace ws;
@@ -219,14 +220,23 @@ void time_cpu_batches(const ModelConfig& cfg, std::span<CostSample> samples, con
       model.forward(p.in, ws);
       p.t.push_back(std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count());
     }
-  for (size_t si = 0; si < samples.size(); ++si) samples[si].ns = median(prep[si].t);
+  for (size_t si = 0; si < samples.size(); ++si) {
+    samples[si].ns = median(prep[si].t);
+    if (spread && samples[si].ns > 0)
+      for (double t : prep[si].t) spread->push_back(t / samples[si].ns);
+  }
 }
 
 void calibrate_hstu_cpu(const CalibrateOptions& opt, CostModel& m, std::ostream& log) {
   const ModelConfig& cfg = model_config(opt.model);
   m.samples = sample_plan(cfg);
-  time_cpu_batches(cfg, m.samples, opt);
+  std::vector<double> spread;
+  time_cpu_batches(cfg, m.samples, opt, &spread);
   fit_hstu(cfg, m);
+  m.forward_spread = DelayQuantiles::from_samples(spread);
+  log << fmt::format("spread: a forward's time over its shape's median, {} repetitions: P10 {:.3f}, P50 {:.3f}, "
+                     "P90 {:.3f}, P99 {:.3f}\n", spread.size(), m.forward_spread.quantile(0.1),
+                     m.forward_spread.quantile(0.5), m.forward_spread.quantile(0.9), m.forward_spread.quantile(0.99));
   log << fmt::format("hstu: {} samples, fit mean |rel err| {:.1f}%, max {:.1f}%; batch {:.1f} us, "
                      "seq {:.1f} us, attention {:.3g} ns/GFLOP\n",
                      m.samples.size(), 100 * m.fit_mean_rel_err, 100 * m.fit_max_rel_err,

@@ -26,7 +26,9 @@ struct CalibrateOptions {
 
 // Times the real HstuModel (CPU, fp32, single-threaded BLAS) on each sample's batch of
 // {cached, new, candidates} sequences: fills each sample's ns with the median over opt.reps.
-void time_cpu_batches(const ModelConfig& cfg, std::span<CostSample> samples, const CalibrateOptions& opt);
+// With `spread`, also appends every repetition's time over its sample's median.
+void time_cpu_batches(const ModelConfig& cfg, std::span<CostSample> samples, const CalibrateOptions& opt,
+                      std::vector<double>* spread = nullptr);
 
 // HSTU samples (prefill at several lengths, new tokens given a cached length, candidates,
 // batches) measured and fitted into m's hstu fields; m.samples gets the raw samples.

@@ -178,6 +178,7 @@ CostModel load_cost_model(const std::string& path) {
   m.attn_ns_per_gflop = r.num(h, "attn_ns_per_gflop", "hstu.attn_ns_per_gflop");
   m.hbm_bytes_per_s = r.num(h, "hbm_bytes_per_s", "hstu.hbm_bytes_per_s");
   m.bytes_per_element = r.num(h, "bytes_per_element", "hstu.bytes_per_element", true);
+  m.forward_spread = r.quantiles(h, "spread_quantiles", "hstu.spread_quantiles");
   if (h.contains("idle_penalty"))
     m.idle_penalty_ns = r.pwl(h, "idle_penalty", "hstu.idle_penalty", "idle_ns", "penalty_ns");
   const json& o = r.obj(j, "host", "host");
@@ -248,6 +249,7 @@ void save_cost_model(const CostModel& m, const std::string& path) {
       {"link", {{"bytes_per_s", m.link_bytes_per_s}, {"latency_ns", m.link_latency_ns}, {"source", m.link_source}}},
       {"fit", {{"mean_rel_err", m.fit_mean_rel_err}, {"max_rel_err", m.fit_max_rel_err}}},
       {"samples", samples}};
+  if (!m.forward_spread.empty()) j["hstu"]["spread_quantiles"] = m.forward_spread.values();
   if (!m.idle_penalty_ns.x.empty())
     j["hstu"]["idle_penalty"] = {{"idle_ns", m.idle_penalty_ns.x}, {"penalty_ns", m.idle_penalty_ns.y}};
   if (!m.wake_quantiles.empty()) j["host"]["wake_quantiles_ns"] = m.wake_quantiles.values();

@@ -67,6 +67,12 @@ struct CostModel {
   // runs slower than one right after another (the worker's core and caches go cold while it
   // sleeps); `calibrate` measures it by sleeping as the idle worker does (calibrate.h).
   PiecewiseLinear idle_penalty_ns;     // over the idle time before the batch, ns
+  // How a forward's time spreads around the fitted (median) time of its shape: quantiles of
+  // time / median over every repetition `calibrate` timed (optional in the file:
+  // hstu.spread_quantiles; empty = none). When present `sim` scales each batch's forward by a
+  // draw from it (a stream per node), so service varies as measured instead of being a function
+  // of the shape alone; queueing near saturation turns that variance into tail latency.
+  DelayQuantiles forward_spread;
   double bytes_per_element = 4;        // activations, weights, K/V
   // Host side and harness timing
   double request_ns = 0, history_ns_per_item = 0, emb_hit_ns = 0, emb_miss_ns = 0;

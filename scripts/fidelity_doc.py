@@ -58,12 +58,12 @@ def one_pass(d):
     out.append(f"Dropped (run / sim): " + ", ".join(f"{r['load']}: {r['run_dropped']} / {r['sim_dropped']}" for r in rows)
                + ". KV hit rate (run / sim): "
                + ", ".join(f"{100 * f(r, 'run_kv_hit'):.1f} / {100 * f(r, 'sim_kv_hit'):.1f}%" for r in rows) + ".")
-    # Optional analyses kept beside the pass (scripts/fidelity_batches.py, scripts/fidelity_idle_ab.py).
+    # Optional analyses kept beside the pass (scripts/fidelity_batches.py, scripts/fidelity_terms_ab.py).
     if os.path.exists(os.path.join(d, "batches.txt")):
         out += ["", "Batches (`scripts/fidelity_batches.py`):", "", "```", read(os.path.join(d, "batches.txt")).rstrip(), "```"]
-    if os.path.exists(os.path.join(d, "idle_ab.md")):
-        out += ["", "`sim` with and without the idle penalty on this pass's configs (`scripts/fidelity_idle_ab.py`; error vs run):",
-                "", read(os.path.join(d, "idle_ab.md")).rstrip()]
+    if os.path.exists(os.path.join(d, "terms_ab.md")):
+        out += ["", "`sim` with every term of the calibration and without each (`scripts/fidelity_terms_ab.py`; error vs run):",
+                "", read(os.path.join(d, "terms_ab.md")).rstrip()]
     return out
 
 

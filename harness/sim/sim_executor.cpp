@@ -1,6 +1,7 @@
 #include "harness/sim/sim_executor.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace helm {
 
@@ -28,7 +29,8 @@ CostModelExecutor::CostModelExecutor(const Trace& trace, const ModelConfig& cfg,
                              static_cast<size_t>(cost.bytes_per_element))),
       link_(opt.link_bytes_per_s, opt.link_latency),
       resolver_(trace, cfg.N, opt.candidates, emb_, kv_, /*hash_prefixes=*/false),
-      wake_(&cost.wake_quantiles, cost.wake_ns, delay_seed) {
+      wake_(&cost.wake_quantiles, cost.wake_ns, delay_seed),
+      spread_(stream_seed(delay_seed, "forward-spread")) {
   NodeMemoryOptions mo = opt.memory;
   mo.bytes = false;  // bookkeeping only: the host tier keeps no K/V bytes either
   memory_ = std::make_unique<NodeMemory>(pool_, emb_, kv_, link_, opt.page_bytes, mo);
@@ -64,8 +66,12 @@ void CostModelExecutor::execute(std::span<const Queued> batch, Nanos start, std:
   if (onboard > 0)
     ready = std::max(ready, link_.demand(start, static_cast<size_t>(onboard), LinkPurpose::kKvOnboard));
   const Nanos compute = ready > prep_done ? ready + wake_.next() : prep_done;
-  // A batch after an idle spell pays the cost model's idle penalty (cold core and caches).
-  const Nanos forward = cost_.hstu_ns(cfg_, work) + cost_.idle_penalty(start - last_finish_);
+  // The forward's measured spread around its shape's time (when the cost model has one), and
+  // the idle penalty of a batch after an idle spell (cold core and caches).
+  Nanos forward = cost_.hstu_ns(cfg_, work);
+  if (!cost_.forward_spread.empty())
+    forward = static_cast<Nanos>(std::llround(static_cast<double>(forward) * cost_.forward_spread.quantile(spread_.uniform())));
+  forward += cost_.idle_penalty(start - last_finish_);
   const Nanos finish = compute + forward;
   last_finish_ = finish;
   // What a KV hit saves (the mrc policy's input): the marginal cost of the computed history

@@ -20,6 +20,7 @@
 #include "allocator/h2d_link.h"
 #include "allocator/kv_cache.h"
 #include "allocator/page_pool.h"
+#include "common/rng.h"
 #include "gr_model/cost_model.h"
 #include "gr_model/delay_quantiles.h"
 #include "harness/node/node_executor.h"
@@ -64,6 +65,7 @@ class CostModelExecutor final : public NodeExecutor {
   H2DLink link_;
   CacheResolver resolver_;
   DelaySource wake_;
+  Rng spread_;  // this node's draws from the cost model's forward spread (one per batch)
   Nanos last_finish_ = std::numeric_limits<Nanos>::min() / 2;  // before the first batch: idle "forever"
   std::unique_ptr<NodeMemory> memory_;  // after the caches and the link it attaches to
   std::vector<Resolution> res_;
