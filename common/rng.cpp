@@ -61,15 +61,21 @@ double ZipfSampler::h_integral_inverse(double x) const {
   return std::exp(helper1(t) * x);
 }
 
+bool ZipfSampler::try_once(double uniform, uint64_t& rank) const {
+  const double u = h_integral_n_ + uniform * (h_integral_x1_ - h_integral_n_);
+  const double x = h_integral_inverse(u);
+  double kd = std::floor(x + 0.5);
+  if (kd < 1) kd = 1;
+  if (kd > static_cast<double>(n_)) kd = static_cast<double>(n_);
+  rank = static_cast<uint64_t>(kd);
+  return kd - x <= threshold_ || u >= h_integral(kd + 0.5) - h(kd);
+}
+
 uint64_t ZipfSampler::operator()(Rng& rng) const {
-  for (;;) {
-    const double u = h_integral_n_ + rng.uniform() * (h_integral_x1_ - h_integral_n_);
-    const double x = h_integral_inverse(u);
-    double kd = std::floor(x + 0.5);
-    if (kd < 1) kd = 1;
-    if (kd > static_cast<double>(n_)) kd = static_cast<double>(n_);
-    if (kd - x <= threshold_ || u >= h_integral(kd + 0.5) - h(kd)) return static_cast<uint64_t>(kd);
+  uint64_t rank = 0;
+  while (!try_once(rng.uniform(), rank)) {
   }
+  return rank;
 }
 
 }  // namespace helm

@@ -52,7 +52,15 @@ class Rng {
     return result;
   }
   // Uniform in [0, 1) with 53 random bits.
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  double uniform() { return to_uniform(next()); }
+  static double to_uniform(uint64_t x) { return static_cast<double>(x >> 11) * 0x1.0p-53; }
+  // What Rng(seed).next() returns, without building the rest of the state: the first output
+  // depends on the second state word only, one SplitMix64 step instead of four. For callers
+  // that seed a generator per value (histories: one per position) and mostly need one output.
+  static uint64_t first_output(uint64_t seed) {
+    uint64_t sm = seed + 0x9E3779B97F4A7C15ull;  // SplitMix64's state after the first word
+    return rotl(splitmix64(sm) * 5, 7) * 9;
+  }
   // Uniform in (0, 1]: safe under log().
   double uniform_pos() { return 1.0 - uniform(); }
   // Uniform integer in [0, n), unbiased (Lemire's multiply-and-reject). n > 0.
@@ -86,10 +94,15 @@ class ZipfSampler {
  public:
   ZipfSampler(uint64_t n, double s);
   uint64_t operator()(Rng& rng) const;  // a rank in [1, n]
+  // operator()'s first try on its first uniform u: true with `rank` when that try is accepted
+  // (operator() then returns exactly this rank), false when operator() would draw again. With
+  // Rng::first_output a caller skips building a generator for most draws.
+  bool first_try(double u, uint64_t& rank) const { return try_once(u, rank); }
   uint64_t n() const { return n_; }
   double exponent() const { return s_; }
 
  private:
+  bool try_once(double u, uint64_t& rank) const;  // one rejection-inversion try (one owner)
   double h(double x) const;
   double h_integral(double x) const;
   double h_integral_inverse(double x) const;

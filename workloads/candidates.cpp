@@ -32,6 +32,7 @@ ItemPermutation::ItemPermutation(int64_t n, uint64_t seed) : n_(static_cast<uint
   a_ = n_ == 1 ? 1 : 1 + static_cast<uint64_t>(0.6180339887498949 * static_cast<double>(n_ - 1));
   while (std::gcd(a_, n_) != 1) a_ = a_ % n_ + 1;
   a_inv_ = n_ == 1 ? 0 : mod_inverse(a_, n_);
+  m_ = ~static_cast<unsigned __int128>(0) / n_ + 1;
 }
 
 int64_t ItemPermutation::inverse(ItemId item) const {

@@ -34,6 +34,12 @@ void PhasedItems::history_range(UserId user, int64_t begin, int64_t end, std::ve
   for (auto& i : out) i += g.item_offset;
 }
 
+void PhasedItems::draw_range(UserId user, int64_t begin, int64_t end, std::vector<ItemId>& out) const {
+  const Group& g = groups_[group_of(user)];
+  g.items->draw_range(user - g.user_offset, begin, end, out);
+  for (auto& i : out) i += g.item_offset;
+}
+
 void PhasedItems::candidates(const Request& r, int M, std::vector<ItemId>& out) const {
   const Group& g = groups_[group_of(r.user)];
   Request local = r;  // candidates are a function of (seed, request id, time), not of the user id

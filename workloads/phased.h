@@ -24,6 +24,7 @@ class PhasedItems final : public ItemSource {
   int64_t num_users() const override { return num_users_; }
   void history(UserId user, int64_t len, std::vector<ItemId>& out) const override;
   void history_range(UserId user, int64_t begin, int64_t end, std::vector<ItemId>& out) const override;
+  void draw_range(UserId user, int64_t begin, int64_t end, std::vector<ItemId>& out) const override;
   void candidates(const Request& r, int M, std::vector<ItemId>& out) const override;
   const std::vector<Group>& groups() const { return groups_; }
   size_t group_of(UserId user) const;  // the group whose user range holds `user`

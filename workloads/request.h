@@ -41,6 +41,11 @@ class ItemSource {
     history(user, end, out);
     out.erase(out.begin(), out.begin() + std::min<int64_t>(begin, static_cast<int64_t>(out.size())));
   }
+  // The same items as history_range(), for a caller that keeps what it needs itself: a source
+  // may skip its own caches of recent windows (they would hold a second copy).
+  virtual void draw_range(UserId user, int64_t begin, int64_t end, std::vector<ItemId>& out) const {
+    history_range(user, begin, end, out);
+  }
   // M candidate items to score, a pure function of (seed, request id); see candidates.h.
   virtual void candidates(const Request& r, int M, std::vector<ItemId>& out) const = 0;
 };

@@ -63,6 +63,7 @@ class SyntheticItems final : public ItemSource {
   int64_t num_users() const override;
   void history(UserId user, int64_t len, std::vector<ItemId>& out) const override;
   void history_range(UserId user, int64_t begin, int64_t end, std::vector<ItemId>& out) const override;
+  void draw_range(UserId user, int64_t begin, int64_t end, std::vector<ItemId>& out) const override;
   void candidates(const Request& r, int M, std::vector<ItemId>& out) const override;
   int32_t initial_history(UserId user) const;  // a pure function of (seed, user)
   ItemId popular_item(Rng& rng) const;         // one Zipf draw, as an id (base popularity)

@@ -109,9 +109,16 @@ struct SyntheticItems::Impl {
     const uint64_t user_seed = hash64(history_seed, static_cast<uint64_t>(user));
     Rng rng;
     if (timeline.empty()) {  // a generator per position: any range is cheap to rebuild
+      // popular_item(Rng(seed)), exactly: most Zipf draws are accepted on their first try, which
+      // needs only the generator's first output; a rejected one is drawn again from the start.
       for (int64_t p = begin; p < end; ++p) {
-        rng.reseed(hash64(user_seed, static_cast<uint64_t>(p)));
-        out[p - begin] = self.popular_item(rng);
+        const uint64_t seed = hash64(user_seed, static_cast<uint64_t>(p));
+        uint64_t rank = 0;
+        if (!zipf.first_try(Rng::to_uniform(Rng::first_output(seed)), rank)) [[unlikely]] {
+          rng.reseed(seed);
+          rank = zipf(rng);
+        }
+        out[p - begin] = perm(static_cast<int64_t>(rank) - 1);
       }
       return;
     }
@@ -164,6 +171,12 @@ void SyntheticItems::history_range(UserId user, int64_t begin, int64_t end, std:
   begin = std::max<int64_t>(begin, 0);
   out.resize(static_cast<size_t>(std::max<int64_t>(end - begin, 0)));
   impl_->cached_fill(user, begin, end, out.data(), *this);
+}
+
+void SyntheticItems::draw_range(UserId user, int64_t begin, int64_t end, std::vector<ItemId>& out) const {
+  begin = std::max<int64_t>(begin, 0);
+  out.resize(static_cast<size_t>(std::max<int64_t>(end - begin, 0)));
+  impl_->fill(user, begin, end, out.data(), *this);
 }
 
 void SyntheticItems::set_window_cache(bool on) { impl_->window_cache = on; }

@@ -18,7 +18,7 @@ void SampledHistories::range(UserId user, int64_t begin, int64_t end, int64_t ke
     u.ids.clear();
   }
   if (end > u.end) {
-    items_.history_range(user, u.end, end, drawn_);
+    items_.draw_range(user, u.end, end, drawn_);  // it keeps what it needs: no second copy
     for (size_t k = 0; k < drawn_.size(); ++k)
       if (sample_.keep(drawn_[k])) {
         u.pos.push_back(static_cast<int32_t>(u.end + static_cast<int64_t>(k)));

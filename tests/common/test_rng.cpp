@@ -24,6 +24,40 @@ TEST(Rng, KnownFirstValueGuardsAgainstSilentChanges) {
   EXPECT_EQ(splitmix64(sm), 0x910a2dec89025cc1ull);  // SplitMix64 reference value for seed 1
 }
 
+// A generator seeded per value (history positions) reads only its first output on the fast path.
+TEST(Rng, FirstOutputIsTheFirstNext) {
+  Rng seeds(3);
+  for (int i = 0; i < 100000; ++i) {
+    const uint64_t s = i < 4 ? static_cast<uint64_t>(i) - 2 : seeds.next();  // 0, 1 and wrap-around too
+    ASSERT_EQ(Rng::first_output(s), Rng(s).next()) << s;
+  }
+  EXPECT_EQ(Rng::to_uniform(Rng::first_output(9)), Rng(9).uniform());
+}
+
+// The shortcut a caller takes (first_try on the first output, else a whole draw) gives the rank
+// a whole draw gives, for every seed; both of its branches are taken.
+TEST(Zipf, FirstTryShortcutGivesTheSameRanks) {
+  for (const auto& [n, s] : {std::pair<uint64_t, double>{32'038'725, 1.0}, {26'744, 1.13}, {5000, 0.6}, {3, 2.0}}) {
+    const ZipfSampler z(n, s);
+    Rng seeds(stream_seed(5, "zipf-first-try"));
+    int rejected = 0;
+    for (int i = 0; i < 200000; ++i) {
+      const uint64_t seed = seeds.next();
+      Rng whole(seed);
+      const uint64_t want = z(whole);
+      uint64_t got = 0;
+      if (!z.first_try(Rng::to_uniform(Rng::first_output(seed)), got)) {
+        ++rejected;
+        Rng again(seed);
+        got = z(again);
+      }
+      ASSERT_EQ(got, want) << "n " << n << " s " << s << " seed " << seed;
+    }
+    EXPECT_GT(rejected, 0) << "n " << n << " s " << s;
+    EXPECT_LT(rejected, 200000 / 2) << "n " << n << " s " << s;
+  }
+}
+
 TEST(Rng, BelowIsUniform) {
   Rng r(7);
   std::vector<int> counts(10);

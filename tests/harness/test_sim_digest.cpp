@@ -77,3 +77,14 @@ TEST(SimDigest, RefillRunIsUnchanged) {
                                  " --control-interval-ms 100 --seed 7 --pool-mib 24"),
             0x2c9c0593de1ec5efull);
 }
+
+// The EMB miniature on a full-size long-history profile (kuairand-27k: 32M items, histories up
+// to 8000): which positions of a user's history are drawn, kept and looked up goes through the
+// sampled-history path (harness/node/sampled_history.h) and the item source's Zipf draws at
+// full catalogue size, which none of the runs above reach (their catalogues are small and their
+// EMB streams exact). A faster draw must give the very same ids.
+TEST(SimDigest, SampledLongHistoryRunIsUnchanged) {
+  EXPECT_EQ(run_digest("sampled", " --cost-model a100-80gb --nodes 4 --dataset kuairand-27k --qps 240"
+                                  " --duration 2 --warmup-s 0.2 --emb-sample 0.05 --pool-mib 2048 --seed 7"),
+            0x799cf26612c19eb7ull);
+}

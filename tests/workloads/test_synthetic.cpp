@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "workloads/candidates.h"
 #include "workloads/trace_stats.h"
 #include "workloads/workload.h"
 
@@ -140,6 +141,28 @@ TEST(Candidates, PopularShareIsHonoured) {
   EXPECT_NEAR(none, 0.01, 0.005);  // uniform: the top 1% of items gets ~1% of candidates
   EXPECT_GT(all, 0.5);
   EXPECT_NEAR(half, 0.5 * (none + all), 0.03);
+}
+
+// The permutation's remainder is computed by multiplication below 2^32 (candidates.h); its
+// inverse divides the plain way, so inverse(perm(r)) == r checks every remainder, up to the
+// largest catalogue that takes that path (2^32 - 1) and past it.
+TEST(Candidates, ItemPermutationIsUndoneByItsInverse) {
+  for (const int64_t n : {int64_t{1}, int64_t{2}, int64_t{3}, int64_t{26744}, int64_t{32038725},
+                          (int64_t{1} << 32) - 1, (int64_t{1} << 32) + 15}) {
+    const ItemPermutation perm(n, 7);
+    Rng rng(stream_seed(3, "perm-test"));
+    std::vector<char> seen(n <= 30000 ? static_cast<size_t>(n) : 0, 0);
+    for (int64_t k = 0; k < 300000; ++k) {
+      const int64_t r = !seen.empty() ? k % n : k < 2 ? k * (n - 1) : static_cast<int64_t>(rng.below(static_cast<uint64_t>(n)));
+      const ItemId id = perm(r);
+      ASSERT_TRUE(id >= 0 && id < n) << "n " << n << " rank " << r;
+      ASSERT_EQ(perm.inverse(id), r) << "n " << n << " rank " << r;
+      if (!seen.empty() && k < n) {
+        ASSERT_FALSE(seen[static_cast<size_t>(id)]) << "n " << n << " id " << id << " twice";
+        seen[static_cast<size_t>(id)] = 1;
+      }
+    }
+  }
 }
 
 TEST(Candidates, SmallCatalogueAllowsDuplicatesInsteadOfLooping) {

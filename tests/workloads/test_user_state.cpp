@@ -130,7 +130,7 @@ TEST(WindowCache, SameItemsAsDrawingEveryPosition) {
       b.index_visits(visits);
     }
     Rng rng(stream_seed(9, "window-cache"));
-    std::vector<ItemId> x, y, z;
+    std::vector<ItemId> x, y, z, w;
     for (int op = 0; op < 5000; ++op) {
       const auto u = static_cast<UserId>(rng.below(50));
       const auto begin = static_cast<int64_t>(rng.below(300));
@@ -138,6 +138,8 @@ TEST(WindowCache, SameItemsAsDrawingEveryPosition) {
       a.history_range(u, begin, end, x);
       b.history_range(u, begin, end, y);
       ASSERT_EQ(x, y) << "user " << u << " [" << begin << ", " << end << ")";
+      a.draw_range(u, begin, end, w);  // past the cache, the same items
+      ASSERT_EQ(w, y);
       other.history_range(u, begin, end, z);  // another source on the same thread
       if (op % 7 == 0) {
         a.history(u, end, x);
