@@ -6,10 +6,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 d=$EXP_RESULTS/08_load
 pairs=()
 for l in $EXP_LOADS; do pairs+=("$l=$(qps_of "$l")"); done
-EXP_WORKLOADS=$EXP_WORKLOADS_E8 oracle_jobs "$d" "e8-oracle-$EXP_MODE" "${pairs[@]}"
+# The static grid at each load first: the oracle reads its schedule off those runs (--from-runs).
 render "$EXP_ROOT/08_load/sweep.ini" "$d/sweep.ini" WORKLOADS_E8="$EXP_WORKLOADS_E8"
-render "$EXP_ROOT/08_load/replay.ini" "$d/replay.ini" WORKLOADS_E8="$EXP_WORKLOADS_E8" SCHED="$d/sched"
 sweep "$d/sweep.ini"
+EXP_WORKLOADS=$EXP_WORKLOADS_E8 oracle_jobs "$d" "e8-oracle-$EXP_MODE" "$d/load" "${pairs[@]}"
+render "$EXP_ROOT/08_load/replay.ini" "$d/replay.ini" WORKLOADS_E8="$EXP_WORKLOADS_E8" SCHED="$d/sched"
 sweep "$d/replay.ini"
 py "$EXP_ROOT/02_oracle/table.py" "$d/load/runs.csv" "$d/replay/runs.csv" "$d/sched" "$EXP_TABLES" e8_oracle_gap_by_load
 py "$EXP_ROOT/08_load/table.py" "$d/load/runs.csv" "$d/replay/runs.csv" "$EXP_CAPACITY" "$EXP_TABLES"
