@@ -4,6 +4,9 @@
 # Writes tables/e8_oracle_gap_by_load.*, tables/e8_load.* and e8_load_WORKLOAD.png.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 d=$EXP_RESULTS/08_load
+# Its own grid step (settings.sh: EXP_GRID_STEP_E8), for the sweep and the oracle alike.
+EXP_GRID_STEP=$EXP_GRID_STEP_E8
+EXP_STATIC_GRID=$(exp_static_grid "$EXP_GRID_STEP")
 pairs=()
 for l in $EXP_LOADS; do pairs+=("$l=$(qps_of "$l")"); done
 # The static grid at each load first: the oracle reads its schedule off those runs (--from-runs).

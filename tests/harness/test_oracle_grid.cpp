@@ -188,7 +188,8 @@ TEST(OracleCli, FromRunsWritesTheFilesTheGridWould) {
   const std::string oracle = std::string(HELM_BENCH_EXE) + " oracle" + common + " --seed 7 --grid-step 0.5";
   const std::string a = (dir / "a").string(), b = (dir / "b").string();
   const std::string grid = output_of(oracle + " --jobs 2 --schedule " + a + ".csv --table " + a + ".windows.csv 2>&1");
-  const std::string cmd = oracle + " --from-runs " + dir.string() + " --schedule " + b + ".csv --table " + b + ".windows.csv";
+  const std::string cmd =
+      oracle + " --from-runs " + dir.string() + " --schedule " + b + ".csv --table " + b + ".windows.csv";
   const std::string said = output_of(cmd + " 2>&1");
   EXPECT_NE(said.find("(2 other files skipped)"), std::string::npos) << said;
   const std::string sched = file_text(a + ".csv"), table = file_text(a + ".windows.csv");
@@ -204,7 +205,8 @@ TEST(OracleCli, FromRunsWritesTheFilesTheGridWould) {
 // a split missing (only another seed has it), or a run of the trace under another config.
 TEST(OracleCli, FromRunsRefusesRunsThatAreNotTheGrid) {
   const std::string common = " --nodes 2 --cost-model a100-80gb --model tiny --qps 300 --duration 1 --users 300"
-                             " --items 2000 --history-median 20 --pool-mib 2 --page-kib 4 --warmup-s 0.2 --session-gap-s 0.5";
+                             " --items 2000 --history-median 20 --pool-mib 2 --page-kib 4 --warmup-s 0.2"
+                             " --session-gap-s 0.5";
   const auto dir = std::filesystem::temp_directory_path() / "helm_test_oracle_from_runs_bad";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
