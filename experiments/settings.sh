@@ -52,6 +52,11 @@ elif [ "${HELM_EXP_QUICK:-0}" = 1 ]; then
 else
   EXP_MODE=full
   EXP_DATASETS="kuairand-27k"   # the other two profiles need their own loads: not wired (RESULTS.md)
+  # Their capacities, measured (`helm-bench capacity --mode sim --target 0.99`, steady, seed 1,
+  # kv-affinity, static:0.5, this file's common options but 0.3 s traces with 0.1 s of warm-up
+  # and bursts of 0.05 s every 0.15 s, as experiments/09_routing does for these profiles):
+  # amazon-books 284,099 qps at 4 nodes, 2,273,131 at 32; ml-20m 237,377 at 4, 1,478,872 at 32
+  # (kuairand-27k: 9,493 at 4 nodes, 1.2 s traces, experiment 7). Not in estimate.sh's 11.4 h.
   EXP_NODES=32
   EXP_SCALE=0.05
   # Cut to fit 12 hours of the 2-slot local Slurm (experiments/estimate.sh on the quick run's
