@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # experiments/run_all.sh [--quick]: every experiment of RESULTS.md through the local Slurm, then
-# the tables and plots. The full settings (32 nodes, 5 seeds, 6 s traces, finer grids) are
-# estimated at ~40 hours of this 2-core machine (RESULTS.md: not run); --quick (4 nodes, 3 seeds,
-# 1.2 s traces, fewer regimes in the larger tables: experiments/settings.sh says exactly what) took
-# the time RESULTS.md states.
+# the tables and plots. --quick (experiments/settings.sh says exactly what it scales down) took the
+# time RESULTS.md states; the full run's time is estimated from a quick run's by
+# experiments/estimate.sh (RESULTS.md: not run).
+# Each step's wall time, its Slurm tasks and their summed own run times go to tables/times.tsv
+# (step, seconds, tasks, task_seconds), the input of estimate.sh.
 # Resubmitting re-runs only what is missing (finished results files are kept), so an interrupted
 # run continues where it stopped. Needs build/bin/helm-bench and build/bin/bench_helm.
 # Environment: HELM_SLURM_CPUS (array tasks at once when this script starts the local Slurm,
@@ -23,10 +24,23 @@ if ! sinfo -h >/dev/null 2>&1; then
 fi
 t0=$(date +%s)
 log=$(mktemp -d)
-step() {  # step NN_name: one runner, its output in the log folder, its time on stdout
-  local s=$(date +%s)
+results=${HELM_EXP_RESULTS:-$here/results/$([ "$HELM_EXP_QUICK" = 1 ] && echo quick || echo full)}
+mkdir -p "$results/tables"
+times=$results/tables/times.tsv
+printf 'step\tseconds\ttasks\ttask_seconds\n' >"$times"
+step() {  # step NN_name: one runner, its output in the log folder, its time on stdout and in times.tsv
+  local s=$(date +%s) stamp=$log/$1.start
+  touch "$stamp"
   if "$here/$1/run.sh" >"$log/$1.log" 2>&1; then
-    echo "run_all: $1 done in $(( $(date +%s) - s )) s"
+    local sec=$(( $(date +%s) - s ))
+    # The Slurm tasks this step ran: each task's log (written after the stamp) says its own time,
+    # a sweep's `sim` as "end to end X s", a lib/jobs.sh task as "jobs.sh: task seconds X".
+    local tasks
+    tasks=$(find "$results/$1" -path '*/logs/*' -type f -newer "$stamp" -print0 2>/dev/null |
+            xargs -0 -r grep -ohE 'end to end [0-9.]+ s|jobs.sh: task seconds [0-9.]+' |
+            awk '{ n++; t += $(NF) == "s" ? $(NF - 1) : $(NF) } END { printf "%d\t%.1f", n, t }')
+    printf '%s\t%s\t%s\n' "$1" "$sec" "${tasks:-0	0.0}" >>"$times"
+    echo "run_all: $1 done in $sec s"
   else
     echo "run_all: $1 FAILED after $(( $(date +%s) - s )) s; its log:" >&2
     tail -n 30 "$log/$1.log" >&2
@@ -34,16 +48,19 @@ step() {  # step NN_name: one runner, its output in the log folder, its time on 
   fi
 }
 # Independent experiments go to Slurm at once (its queue keeps the cores busy between sweeps);
-# 04 and 07 need 01's best static split, 05 needs 02 and 04, 06 (a timing) runs last, alone.
-pids=()
-for e in 01_static 02_oracle 03_repartition 08_load; do step "$e" & pids+=($!); done
-wait "${pids[0]}"
-step 04_main & p4=$!
+# 02 reads 01's static grid, 04 and 07 need 01's best static split, 05 needs 02 and 04, 06 (a
+# timing) runs last, alone.
+pids=() fail=0
+for e in 01_static 03_repartition 08_load; do step "$e" & pids+=($!); done
+wait "${pids[0]}" || fail=1
+step 02_oracle & p2=$!
 step 07_throughput & p7=$!
-fail=0
+wait "$p2" || fail=1
+step 04_main & p4=$!
 for p in "${pids[@]:1}" "$p4" "$p7"; do wait "$p" || fail=1; done
 step 05_ratio_gap || fail=1
 step 06_decision || fail=1
+printf 'total\t%s\t\t\n' "$(( $(date +%s) - t0 ))" >>"$times"
 echo "run_all: $([ $fail -eq 0 ] && echo all done || echo "done with failures") in $(( $(date +%s) - t0 )) s; tables in" \
-     "${HELM_EXP_RESULTS:-$here/results/$([ "$HELM_EXP_QUICK" = 1 ] && echo quick || echo full)}/tables; logs in $log"
+     "$results/tables (times.tsv: per step); logs in $log"
 exit $fail

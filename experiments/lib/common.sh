@@ -50,12 +50,15 @@ py() {
   PYTHONPATH="$EXP_ROOT/lib${PYTHONPATH:+:$PYTHONPATH}" /usr/bin/python3 "$@"
 }
 
-# oracle_jobs DIR NAME LABEL=QPS...: `helm-bench oracle` (the static grid, best split per window)
-# for every dataset x workload x seed at each load, as one Slurm array (lib/jobs.sh). Writes
-# DIR/sched/DATASET_WORKLOAD_qLABEL_sSEED.{csv,windows.csv,log}; a sweep replays the .csv with
-# memory_policy = oracle:DIR/sched/{dataset}_{workload}_q{load}_s{seed}.csv and --max-step 1.
+# oracle_jobs DIR NAME RUNS LABEL=QPS...: `helm-bench oracle --from-runs RUNS` (the best split per
+# window) for every dataset x workload x seed at each load, as one Slurm array (lib/jobs.sh). RUNS
+# is the folder of a sweep that already ran the static grid on these very traces (same settings,
+# router and grid: the oracle refuses, exit 2, files that are not its grid), so the grid is
+# simulated once, not again per experiment. Writes DIR/sched/DATASET_WORKLOAD_qLABEL_sSEED.{csv,
+# windows.csv,log}; a sweep replays the .csv with memory_policy =
+# oracle:DIR/sched/{dataset}_{workload}_q{load}_s{seed}.csv and --max-step 1.
 oracle_jobs() {
-  local dir=$1 name=$2; shift 2
+  local dir=$1 name=$2 runs=$3; shift 3
   mkdir -p "$dir/sched"
   local list=$dir/oracle-jobs.tsv lq label qps ds wl s stem
   : >"$list"
@@ -63,7 +66,7 @@ oracle_jobs() {
     label=${lq%%=*} qps=${lq#*=}
     for ds in $EXP_DATASETS; do for wl in $EXP_WORKLOADS; do for s in $EXP_SEEDS; do
       stem=$dir/sched/${ds}_${wl}_q${label}_s${s}
-      printf '%s\t%s\n' "$stem.log" "nice \"$HELM_BENCH\" oracle $EXP_COMMON $EXP_SIM --dataset $ds --workload $wl --seed $s --qps $qps --router $EXP_BASE_ROUTER --grid-step $EXP_GRID_STEP --schedule $stem.csv --table $stem.windows.csv >\"\$OUT\" 2>&1" >>"$list"
+      printf '%s\t%s\n' "$stem.log" "nice \"$HELM_BENCH\" oracle $EXP_COMMON $EXP_SIM --dataset $ds --workload $wl --seed $s --qps $qps --router $EXP_BASE_ROUTER --grid-step $EXP_GRID_STEP --from-runs \"$runs\" --schedule $stem.csv --table $stem.windows.csv >\"\$OUT\" 2>&1" >>"$list"
     done; done; done
   done
   "$EXP_ROOT/lib/jobs.sh" "$name" "$list"

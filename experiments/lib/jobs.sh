@@ -26,8 +26,9 @@ done <"$list"
 echo "jobs $name: $i tasks, ${#todo[@]} to run"
 if [ ${#todo[@]} -gt 0 ]; then
   array=$(IFS=,; echo "${todo[*]}")
-  # The task body: line SLURM_ARRAY_TASK_ID of LIST (0-based), run by bash, output renamed on success.
-  body='line=$(awk -v i="$SLURM_ARRAY_TASK_ID" "NR == i + 1" "$JOBS_LIST"); outp=${line%%$(printf "\t")*}; cmd=${line#*$(printf "\t")}; rm -f "$outp.tmp"; OUT="$outp.tmp" bash -c "$cmd" && mv "$outp.tmp" "$outp"'
+  # The task body: line SLURM_ARRAY_TASK_ID of LIST (0-based), run by bash, output renamed on success;
+  # its own wall time goes to the Slurm log ("jobs.sh: task seconds X", read by run_all.sh's times.tsv).
+  body='t0=$(date +%s.%N); line=$(awk -v i="$SLURM_ARRAY_TASK_ID" "NR == i + 1" "$JOBS_LIST"); outp=${line%%$(printf "\t")*}; cmd=${line#*$(printf "\t")}; rm -f "$outp.tmp"; OUT="$outp.tmp" bash -c "$cmd" && mv "$outp.tmp" "$outp"; rc=$?; echo "jobs.sh: task seconds $(awk -v a="$t0" -v b="$(date +%s.%N)" "BEGIN { printf \"%.3f\", b - a }")"; exit $rc'
   sbatch --parsable --wait --job-name="helm-$name" --output="$dir/logs/${name}_%A_%a.out" \
     --export="ALL,JOBS_LIST=$list" --array="$array" --ntasks=1 --time=01:00:00 --wrap="$body" >/dev/null || true
 fi

@@ -6,6 +6,8 @@
 //   --table:    per window the oracle ratio, its P99, and the best static split's P99 there.
 // Every grid run is an ordinary `sim` (same node runtime, routers, cost model, link) with
 // --memory-policy static:r; the runs are independent, so --jobs runs them on several threads.
+// --from-runs DIR reads the grid runs from results files a sweep already wrote (oracle_runs.h:
+// the same trace and config, refused otherwise) instead of simulating them: the same files out.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,6 +18,7 @@
 
 #include "common/error.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/oracle_runs.h"
 #include "harness/sim/oracle_grid.h"
 #include "harness/sim/sim_driver.h"
 #include "results/summary.h"
@@ -26,7 +29,7 @@ int cmd_oracle(int argc, char** argv) {
   namespace po = cli::po;
   RunOptions opt;
   int nodes = 1, jobs = 1;
-  std::string cost_name = "a100-80gb", schedule = "oracle-schedule.csv", table = "oracle-windows.csv";
+  std::string cost_name = "a100-80gb", schedule = "oracle-schedule.csv", table = "oracle-windows.csv", from_runs;
   double step = 0.05, lo = 0, hi = 1;
   po::options_description desc("oracle options");
   po::options_description s("Oracle (a grid of static-split simulations)");
@@ -38,7 +41,10 @@ int cmd_oracle(int argc, char** argv) {
       ("grid-max", po::value(&hi)->default_value(hi, cli::shown(hi)), "highest split of the grid")
       ("schedule", po::value(&schedule)->default_value(schedule), "schedule CSV to write (time_s,ratio)")
       ("table", po::value(&table)->default_value(table), "per-window table CSV to write")
-      ("jobs", po::value(&jobs)->default_value(jobs), "grid runs simulated at once (threads)");
+      ("jobs", po::value(&jobs)->default_value(jobs), "grid runs simulated at once (threads)")
+      ("from-runs", po::value(&from_runs),
+       "DIR: read the grid runs from the sim results files in DIR (static:r of this very trace and config, "
+       "one per split; others skipped) instead of simulating them");
   desc.add(s);
   add_run_options(desc, opt);
   auto p = cli::parse("oracle", "--nodes N --cost-model NAME|FILE [--grid-step S] [run options]", desc, argc, argv);
@@ -58,24 +64,31 @@ int cmd_oracle(int argc, char** argv) {
                            grid.size(), grid.front(), grid.back(), step, nodes, base.trace.requests.size(),
                            base.trace.name, cost.name, opt.control_interval_ms);
 
-  // One context per grid point (the trace is copied: the runs may go on several threads).
   std::vector<std::vector<WindowScore>> scores(grid.size());
   std::vector<Summary> sums(grid.size());
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i; (i = next++) < grid.size();) {
-      RunContext ctx = base;
-      ctx.opt.memory_policy = fmt::format("static:{}", grid[i]);
-      ctx.policy = parse_policy_spec(ctx.opt.memory_policy);
-      const SimResult r = simulate(ctx, cost, so);
-      scores[i] = window_scores(r.rows, interval);
-      sums[i] = r.end.summary;
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int j = 1; j < std::min<int>(jobs, static_cast<int>(grid.size())); ++j) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
+  if (!from_runs.empty()) {
+    GridRuns g = grid_from_runs(from_runs, grid, base, interval);
+    scores = std::move(g.scores);
+    sums = std::move(g.sums);
+    std::cout << fmt::format("grid runs read from {} ({} other files skipped)\n", from_runs, g.skipped);
+  } else {
+    // One context per grid point (the trace is copied: the runs may go on several threads).
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+      for (size_t i; (i = next++) < grid.size();) {
+        RunContext ctx = base;
+        ctx.opt.memory_policy = fmt::format("static:{}", grid[i]);
+        ctx.policy = parse_policy_spec(ctx.opt.memory_policy);
+        const SimResult r = simulate(ctx, cost, so);
+        scores[i] = window_scores(r.rows, interval);
+        sums[i] = r.end.summary;
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int j = 1; j < std::min<int>(jobs, static_cast<int>(grid.size())); ++j) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+  }
 
   size_t best = 0;  // best static: lowest whole-run P99 after warm-up, then fewer drops
   std::cout << "split  P99_ms  P50_ms  dropped  SLO%\n";

@@ -3,6 +3,7 @@
 // in `sim` (the applied splits follow the schedule); `helm-bench oracle` end to end.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -145,4 +146,83 @@ TEST(OracleCli, GridRunIsTheSimRunWithTheCostModelsPool) {
   ASSERT_GT(grid_p99, 0) << grid;
   EXPECT_NEAR(grid_p99, sim_p99, 0.0015) << grid << "\n" << sim;
   EXPECT_NE(sim.find("pool-mib = 73728  # cost model a100-80gb"), std::string::npos) << sim;
+}
+
+namespace {
+std::string file_text(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+// `sim` at static:R for each split, results into dir/NAME-R.h5 (as a sweep's static grid would be).
+void sim_grid(const std::string& common, const std::filesystem::path& dir, const std::vector<std::string>& splits,
+              const std::string& name = "static", const std::string& extra = " --seed 7") {
+  for (const auto& r : splits) {
+    const std::string cmd = std::string(HELM_BENCH_EXE) + " sim" + common + extra + " --memory-policy static:" + r +
+                            " --tag sweep=test --out " + (dir / (name + "-" + r + ".h5")).string() + " > /dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  }
+}
+// The split table `oracle` prints (its header to the best static line).
+std::string split_table(const std::string& said) {
+  const auto a = said.find("split  P99_ms"), b = said.find("best static split");
+  return a == std::string::npos || b == std::string::npos ? "(none)" : said.substr(a, b - a);
+}
+}  // namespace
+
+// The grid read back from a sweep's static runs is the grid the oracle simulates: the same
+// schedule and window table, byte for byte. Files of other policies and traces are skipped.
+TEST(OracleCli, FromRunsWritesTheFilesTheGridWould) {
+  // The experiments' tiny setting (a profile whose split matters: the oracle mixes 0 and 0.5).
+  const std::string common = " --nodes 2 --cost-model a100-80gb --pool-mib 73728 --dataset kuairand-27k --scale 0.01"
+                             " --qps 1000 --duration 0.6 --warmup-s 0.2 --session-gap-s 0.02 --control-interval-ms 100";
+  const auto dir = std::filesystem::temp_directory_path() / "helm_test_oracle_from_runs";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  sim_grid(common, dir, {"0", "0.5", "1"});
+  sim_grid(common, dir, {"0.5"}, "seed8", " --seed 8");  // another trace in the same folder
+  const std::string other = std::string(HELM_BENCH_EXE) + " sim" + common + " --seed 7 --memory-policy mrc --out " +
+                            (dir / "sim_mrc.h5").string() + " > /dev/null";
+  ASSERT_EQ(std::system(other.c_str()), 0) << other;
+  const std::string oracle = std::string(HELM_BENCH_EXE) + " oracle" + common + " --seed 7 --grid-step 0.5";
+  const std::string a = (dir / "a").string(), b = (dir / "b").string();
+  const std::string grid = output_of(oracle + " --jobs 2 --schedule " + a + ".csv --table " + a + ".windows.csv 2>&1");
+  const std::string cmd =
+      oracle + " --from-runs " + dir.string() + " --schedule " + b + ".csv --table " + b + ".windows.csv";
+  const std::string said = output_of(cmd + " 2>&1");
+  EXPECT_NE(said.find("(2 other files skipped)"), std::string::npos) << said;
+  const std::string sched = file_text(a + ".csv"), table = file_text(a + ".windows.csv");
+  ASSERT_EQ(std::count(sched.begin(), sched.end(), '\n'), 7) << sched;  // header, 0.6 s in 100 ms windows
+  ASSERT_NE(sched.find(",0\n"), std::string::npos) << sched;             // the oracle moves: a wrong
+  ASSERT_NE(sched.find(",0.5\n"), std::string::npos) << sched;           // file would show in the bytes
+  EXPECT_EQ(file_text(b + ".csv"), sched);
+  EXPECT_EQ(file_text(b + ".windows.csv"), table);
+  EXPECT_EQ(split_table(said), split_table(grid)) << said << grid;
+}
+
+// Runs that do not form the oracle's grid are refused with one line naming the file and field:
+// a split missing (only another seed has it), or a run of the trace under another config.
+TEST(OracleCli, FromRunsRefusesRunsThatAreNotTheGrid) {
+  const std::string common = " --nodes 2 --cost-model a100-80gb --model tiny --qps 300 --duration 1 --users 300"
+                             " --items 2000 --history-median 20 --pool-mib 2 --page-kib 4 --warmup-s 0.2"
+                             " --session-gap-s 0.5";
+  const auto dir = std::filesystem::temp_directory_path() / "helm_test_oracle_from_runs_bad";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  sim_grid(common, dir, {"0"});
+  sim_grid(common, dir, {"1"}, "seed8", " --seed 8");
+  const std::string oracle = std::string(HELM_BENCH_EXE) + " oracle" + common + " --seed 7 --grid-step 1 --from-runs " +
+                             dir.string() + " --schedule " + (dir / "s.csv").string() + " --table " +
+                             (dir / "t.csv").string() + " 2>&1 >/dev/null; echo rc=$?";
+  std::string said = output_of(oracle);
+  EXPECT_NE(said.find(dir.string() + ": field 'memory_policy': no results file with static:1"), std::string::npos)
+      << said;
+  EXPECT_NE(said.find("rc=2"), std::string::npos) << said;
+  EXPECT_EQ(std::count(said.begin(), said.end(), '\n'), 2) << said;  // one line, then rc
+  sim_grid(common, dir, {"1"}, "slo20", " --seed 7 --slo-ms 20");  // split 1 of the same trace, under another SLO
+  said = output_of(oracle);
+  EXPECT_NE(said.find((dir / "slo20-1.h5").string() + ": config field 'slo-ms' is 20"), std::string::npos) << said;
+  EXPECT_NE(said.find("rc=2"), std::string::npos) << said;
+  EXPECT_FALSE(std::filesystem::exists(dir / "s.csv"));
 }

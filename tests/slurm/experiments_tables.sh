@@ -26,5 +26,12 @@ for t in e1_best_static e1_static_grid e2_oracle_gap e6_decision e7_capacity e8_
 done
 /usr/bin/python3 "$src/experiments/lib/results_md.py" "$src/experiments/RESULTS.in.md" "$q/tables" "$tmp/RESULTS.md"
 cmp -s "$tmp/RESULTS.md" "$src/RESULTS.md" || { echo "FAIL: RESULTS.md is not what results_md.py makes (edited by hand, or tables changed)"; fail=1; }
+# The full run's budget in RESULTS.md is estimate.sh's number from the committed times.tsv, and the
+# quick run's measured task counts are the ones estimate.sh's formulas give.
+est=$("$src/experiments/estimate.sh" "$q/tables/times.tsv") || { echo "FAIL: estimate.sh failed: $est"; fail=1; }
+! grep -q '^warning' <<<"$est" || { echo "FAIL: $(grep '^warning' <<<"$est")"; fail=1; }
+hours=$(sed -n 's/^full: .* = \([0-9.]*\) h .*/\1/p' <<<"$est")
+[ -n "$hours" ] && grep -qF "$hours h**" "$src/RESULTS.md" ||
+  { echo "FAIL: RESULTS.md does not state estimate.sh's full-run time ($(tail -n 1 <<<"$est"))"; fail=1; }
 [ $fail -eq 0 ] && echo "PASS: the committed tables and RESULTS.md regenerate from the committed CSVs"
 exit $fail

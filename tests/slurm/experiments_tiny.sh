@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The experiments' machinery end to end on a tiny config (experiments/settings.sh's tiny mode: 2
 # nodes, 2 seeds, a 0.6 s trace, a 3-point grid, one regime), through a real single-node Slurm:
-# experiment 1 (static grid sweep -> best static table and plot), experiment 2 (oracle jobs as an
-# array, replay sweep -> paired gap table). Checks the CSVs and tables themselves: one row per
+# experiment 1 (static grid sweep -> best static table and plot), experiment 2 (oracle jobs reading 01's grid
+# back, as an array; replay sweep -> paired gap table). Checks the CSVs and tables themselves: one row per
 # cell, numbers where numbers belong, the paired n equal to the seeds, the plot a PNG.
 # Usage: experiments_tiny.sh SOURCE_DIR HELM_BENCH. Needs root (skips with 77 otherwise).
 set -euo pipefail
@@ -39,6 +39,10 @@ assert "\\toprule" in open(t + "/e1_best_static.tex").read()
 PY
 "$src/experiments/02_oracle/run.sh" >"$tmp/e2.log" 2>&1 || fail "02_oracle/run.sh failed"
 [ -f "$t/e2_oracle_gap.csv" ] || fail "no e2 table"
+# The oracle read experiment 1's static grid back (--from-runs) instead of simulating it again.
+for f in "$tmp"/res/02_oracle/sched/*.log; do
+  grep -q "grid runs read from $tmp/res/01_static/static" "$f" || fail "$f: the oracle did not read 01's grid: $(tail -n 2 "$f")"
+done
 /usr/bin/python3 - "$t" <<'PY' || fail "e2 table is wrong"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1] + "/e2_oracle_gap.csv")))
