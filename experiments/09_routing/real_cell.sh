@@ -35,4 +35,5 @@ for seed in 1 2 3; do
 done
 "$repo/slurm/collect.sh" "$raw/runs" >/dev/null
 /usr/bin/python3 "$here/skew.py" "$raw/runs" >"$raw/runs/skew.csv"
-printf 'ml-20m|real\t%s\n' "$cap" >"$raw/runs/capacity.tsv"
+# Keyed as table.py joins it: the runs' dataset|workload (`run`'s default workload, steady).
+printf 'ml-20m|steady\t%s\n' "$cap" >"$raw/runs/capacity.tsv"

@@ -25,7 +25,8 @@ for s in $R_SWEEPS; do
   common=$(r_common "$nodes" "$prof")
   sed -e "s|@NODES@|$nodes|g" -e "s|@DATASET@|$prof|g" -e "s|@WORKLOADS@|$R_WORKLOADS|g" \
       -e "s|@ROUTERS@|$R_ROUTERS|g" -e "s|@LOADS@|$R_LOADS|g" -e "s|@SEEDS@|$R_SEEDS|g" \
-      -e "s|@COMMON@|$common|g" -e "s|@CAP0@|$((R_CAP0 * nodes))|g" "$here/sweep.ini" >"$d/sweep.ini"
+      -e "s|@COMMON@|$common|g" -e "s|@CAP0@|$((R_CAP0 * nodes))|g" \
+      -e "s|@DIR@|$d|g" "$here/sweep.ini" >"$d/sweep.ini"
   echo "09_routing: $d: capacities and tasks ($(date -u +%T))" >&2
   # The dry run's listing: per task a line 'INDEX MODE STATE VERDICT FILE', then its arguments
   # indented by 7 spaces; only tasks whose file is not complete are run.
