@@ -31,15 +31,17 @@ import numpy as np
 COMPLETED = 0
 
 
-def batches(path):
-    """node -> [(start, finish, first arrival, size, ids)], completed requests after warm-up."""
+def measured(path):
+    """The /requests rows a fidelity figure counts: completed, arrived after warm-up."""
     with h5py.File(path, "r") as f:
         r = f["/requests"][:]
-        warm = float(f.attrs.get("warmup_ns", 0)) if "warmup_ns" in f.attrs else 0.0
-    keep = r["status"] == COMPLETED
-    if warm:
-        keep &= r["arrival"] >= warm
-    r = r[keep]
+        warm = int(f.attrs["warmup_ns"]) if "warmup_ns" in f.attrs else 0
+    return r[(r["status"] == COMPLETED) & (r["arrival"] >= warm)]
+
+
+def batches(path):
+    """node -> [(start, finish, first arrival, size, ids)], completed requests after warm-up."""
+    r = measured(path)
     groups = defaultdict(list)
     for i, node, start, finish, arrival in zip(r["id"], r["node"], r["start"], r["finish"], r["arrival"]):
         groups[(int(node), int(start), int(finish))].append((int(arrival), int(i)))
