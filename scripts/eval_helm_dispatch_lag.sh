@@ -40,19 +40,4 @@ PY
 for r in $(seq 1 "$reps"); do
   if [ $((r % 2)) = 1 ]; then one "$r" on; one "$r" off; else one "$r" off; one "$r" on; fi
 done
-/usr/bin/python3 - "$out" "$root/slurm/lib" <<'PY'
-import csv, sys
-sys.path.insert(0, sys.argv[2])
-import stats
-rows = list(csv.DictReader(open(sys.argv[1])))
-lag = {a: {r["rep"]: float(r["dispatch_lag_p99_ms"]) for r in rows if r["adapter"] == a} for a in ("on", "off")}
-print("| adapter training | dispatch-lag P99 (ms) | latency P99 (ms) | SLO % |")
-print("|---|--:|--:|--:|")
-for a in ("on", "off"):
-    mine = [r for r in rows if r["adapter"] == a]
-    print("| %s | %s | %s | %s |" % (a, stats.fmt(stats.mean_ci(list(lag[a].values())), 3),
-          stats.fmt(stats.mean_ci([float(r["p99_all_ms"]) for r in mine]), 1),
-          stats.fmt(stats.mean_ci([float(r["slo_pct"]) for r in mine]), 1)))
-d = stats.paired(lag["off"], lag["on"])[0]
-print("\non - off, paired by repetition: %s ms" % stats.fmt(d, 3))
-PY
+/usr/bin/python3 "$root/scripts/eval_helm_dispatch_lag_table.py" "$out"
