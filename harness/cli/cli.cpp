@@ -93,6 +93,22 @@ std::string effective_config(const po::variables_map& vm) {
   return out.str();
 }
 
+std::map<std::string, ConfigEntry> parse_effective_config(const std::string& text) {
+  std::map<std::string, ConfigEntry> c;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const auto eq = line.find(" = ");
+    if (eq == std::string::npos) continue;
+    ConfigEntry v{line.substr(eq + 3)};
+    if (const auto note = v.value.rfind("  # "); note != std::string::npos) {
+      v.defaulted = v.value.substr(note + 4) == "default";
+      v.value.resize(note);
+    }
+    c[line.substr(0, eq)] = v;
+  }
+  return c;
+}
+
 std::string shell_quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);

@@ -7,6 +7,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,13 @@ Parsed parse(const std::string& sub, const std::string& usage, po::options_descr
 // "key = value" lines of every option in `vm`, sorted: the effective configuration,
 // printed at start and stored in results files. Defaulted values are marked.
 std::string effective_config(const po::variables_map& vm);
+// That text read back (results files' `config` attribute): key -> value, and whether the value
+// was a default. A note after "  # " is not part of the value.
+struct ConfigEntry {
+  std::string value;
+  bool defaulted = false;
+};
+std::map<std::string, ConfigEntry> parse_effective_config(const std::string& text);
 
 // `s` as one POSIX shell word (single-quoted): for the commands `capacity` and `fidelity` run.
 std::string shell_quote(const std::string& s);

@@ -7,38 +7,16 @@
 #include <filesystem>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "common/error.h"
+#include "harness/cli/cli.h"
 #include "results/file_status.h"
 #include "results/reader.h"
 
 namespace helm {
 namespace {
 
-struct ConfigValue {
-  std::string value;
-  bool defaulted = false;
-};
-using Config = std::map<std::string, ConfigValue>;
-
-// cli::effective_config's "key = value[  # note]" lines. The note ("default", or where a default
-// came from: "cost model a100-80gb") is not part of the value.
-Config parse_config(const std::string& text) {
-  Config c;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    const auto eq = line.find(" = ");
-    if (eq == std::string::npos) continue;
-    ConfigValue v{line.substr(eq + 3)};
-    if (const auto note = v.value.rfind("  # "); note != std::string::npos) {
-      v.defaulted = v.value.substr(note + 4) == "default";
-      v.value.resize(note);
-    }
-    c[line.substr(0, eq)] = v;
-  }
-  return c;
-}
+using Config = std::map<std::string, cli::ConfigEntry>;
 
 // The options that name the trace and its serving: a file that differs in one of them is another
 // cell of the sweep (skipped), not a fault.
@@ -79,7 +57,7 @@ GridRuns grid_from_runs(const std::string& dir, const std::vector<double>& grid,
     if (e.is_regular_file() && e.path().extension() == ".h5") paths.push_back(e.path().string());
   std::sort(paths.begin(), paths.end());  // the same messages whatever the directory order
 
-  const Config want = parse_config(base.config_text);
+  const Config want = cli::parse_effective_config(base.config_text);
   GridRuns g;
   g.scores.resize(grid.size());
   g.sums.resize(grid.size());
@@ -92,7 +70,7 @@ GridRuns grid_from_runs(const std::string& dir, const std::vector<double>& grid,
       continue;
     }
     const ResultsReader f(path);
-    const Config have = parse_config(f.attributes().text("config"));
+    const Config have = cli::parse_effective_config(f.attributes().text("config"));
     if (have.empty()) bad_input("{}: field 'config': missing or empty (not a helm-bench results file?)", path);
     bool other = false;
     for (const char* k : kSelect) other = other || value_of(have, k) != value_of(want, k);
