@@ -17,7 +17,7 @@
 # tasks run side by side (HELM_SLURM_CPUS, default 8).
 set -euo pipefail
 dir=${HELM_SLURM_DIR:-/tmp/helm-slurm}
-port=${HELM_SLURM_PORT:-6817}   # slurmctld; slurmd uses the next port
+port=${HELM_SLURM_PORT:-6817}   # slurmctld; slurmd uses the next port; `auto`: a free pair
 cpus=${HELM_SLURM_CPUS:-8}
 host=$(hostname -s)
 conf=$dir/slurm.conf
@@ -89,6 +89,26 @@ start_munge() {
     --log-file="$dir/munge/munged.log" --seed-file="$dir/munge/munged.seed"
 }
 
+port_taken() {  # port_taken PORT: a TCP socket on this machine, in any state, has it as its local port
+  local hex
+  hex=$(printf '%04X' "$1")
+  awk -v h=":$hex" 'NR > 1 && substr($2, length($2) - 4) == h { found = 1 } END { exit !found }' \
+    /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+pick_port() {  # a free pair (PORT, PORT+1) below the kernel's ephemeral range, so that no outgoing
+  # connection (MPI, another test's daemons) can be handed it between this check and the bind
+  local low span p i
+  low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  span=$(( low - 2 - 10000 ))
+  [ "$span" -gt 0 ] || die "no room for ports below the ephemeral range (starts at $low): set HELM_SLURM_PORT"
+  for ((i = 0; i < 200; i++)); do
+    p=$(( 10000 + (RANDOM * 32768 + RANDOM) % span ))
+    port_taken "$p" || port_taken $((p + 1)) || { echo "$p"; return 0; }
+  done
+  die "no free port pair found below $low after 200 tries: set HELM_SLURM_PORT"
+}
+
 wait_for() {  # wait_for SECONDS CMD...: polls CMD every 0.2 s
   local t=$(( $1 * 5 )); shift
   for ((i = 0; i < t; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
@@ -102,6 +122,9 @@ cmd_start() {
   done
   if running slurmctld && running slurmd; then echo "local-cluster.sh: already running ($dir)"; cmd_env; return 0; fi
   mkdir -p "$dir"/{ctld,spool,run,log}
+  [ "$port" != auto ] || port=$(pick_port)
+  [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge 1024 ] && [ "$port" -lt 65535 ] ||
+    die "HELM_SLURM_PORT '$port' is not a port number (1024-65534) or 'auto'"
   chmod 0755 "$dir"
   write_conf  # from this environment (HELM_SLURM_PORT, HELM_SLURM_CPUS) each time
   [ -s "$dir/munge/munged.pid" ] && kill -0 "$(cat "$dir/munge/munged.pid")" 2>/dev/null || start_munge

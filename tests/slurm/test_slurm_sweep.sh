@@ -18,7 +18,7 @@ source "$src/scripts/mpi-env.sh"
 t0=$(date +%s)
 tmp=$(mktemp -d /tmp/helm-slurm-test.XXXXXX)
 chmod 0755 "$tmp"  # munged runs as user munge and must reach its folder inside
-export HELM_SLURM_DIR=$tmp/slurm HELM_SLURM_PORT=$((20000 + RANDOM % 20000)) HELM_BENCH=$bench
+export HELM_SLURM_DIR=$tmp/slurm HELM_SLURM_PORT=auto HELM_BENCH=$bench
 export HELM_PROGRESS=2   # progress lines every 2 s in the Slurm output files
 # 4 CPUs: one 3-rank run at a time (two on 2 cores would mostly measure each other).
 export HELM_SLURM_CPUS=4
