@@ -30,21 +30,25 @@ counts() {  # counts quick|full: "step tasks size" lines (size: requests per tas
     unset HELM_EXP_TINY EXP_WORKLOADS
     source "$here/settings.sh"
     n() { echo $#; }
-    D=$(n $EXP_DATASETS) D12=$(n ${EXP_DATASETS_E12:-$EXP_DATASETS}) W=$(n $EXP_WORKLOADS) S=$(n $EXP_SEEDS)
+    D=$(n $EXP_DATASETS) W=$(n $EXP_WORKLOADS) S=$(n $EXP_SEEDS)
     G=$(n $EXP_STATIC_GRID) G8=$(n $(exp_static_grid "$EXP_GRID_STEP_E8")) L=$(n $EXP_LOADS)
     extra=0
     for w in $EXP_WORKLOADS; do [[ " $EXP_WORKLOADS_E4 " == *" $w "* ]] || extra=$((extra + 1)); done
     size=$(awk -v q="$EXP_LOAD" -v d="$EXP_DURATION" 'BEGIN { print q * d }')
     size8=$(awk -v q="$EXP_CAPACITY" -v d="$EXP_DURATION" 'BEGIN { print q * d }')
     reps=3; [ "$EXP_MODE" = quick ] || reps=10
-    echo "01_static $((D12 * W * G * S)) $size"                           # the static grid
-    echo "02_oracle $((2 * D12 * W * S)) $size"                           # oracle read + replay
+    for ds in $EXP_DATASETS_E12; do  # one row per profile: each has its own load and trace length
+      ( exp_profile "$ds"
+        z=$(awk -v q="$EXP_LOAD" -v d="$EXP_DURATION" 'BEGIN { print q * d }')
+        echo "01_static@$ds $((W * G * S)) $z"                            # the static grid
+        echo "02_oracle@$ds $((2 * W * S)) $z" )                          # oracle read + replay
+    done
     echo "03_repartition $((2 * D * $(n $EXP_WORKLOADS_E3) * 2 * S)) $size"  # naive, budgeted x 2 policies
     echo "04_main $((D * $(n $EXP_WORKLOADS_E4) * 8 * 2 * S + D * $(n $EXP_WORKLOADS_ROUTERS) * 2 * 7 * S)) $size"
     echo "05_ratio_gap $((D * extra * 2 * S)) $size"                      # helm, mrc where 04 left a regime out
     echo "06_decision 1 $reps"                                            # bench_helm: repetitions
     echo "07_throughput $((D * $(n $EXP_WORKLOADS_E7) * 3 * $(n $EXP_SEEDS_E7))) $size"  # capacity searches
-    echo "08_load $((D12 * $(n $EXP_WORKLOADS_E8) * L * (G8 + 2) * S + 2 * D12 * $(n $EXP_WORKLOADS_E8) * L * S)) $size8"
+    echo "08_load $((D * $(n $EXP_WORKLOADS_E8) * L * (G8 + 2) * S + 2 * D * $(n $EXP_WORKLOADS_E8) * L * S)) $size8"
   )
 }
 

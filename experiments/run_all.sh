@@ -22,6 +22,8 @@ if ! sinfo -h >/dev/null 2>&1; then
   "$here/../slurm/local-cluster.sh" start
   eval "$("$here/../slurm/local-cluster.sh" env)"
 fi
+# shellcheck source=settings.sh
+source "$here/settings.sh"  # EXP_DATASETS_E12: the profiles of the steps that run one sweep each
 t0=$(date +%s)
 log=$(mktemp -d)
 results=${HELM_EXP_RESULTS:-$here/results/$([ "$HELM_EXP_QUICK" = 1 ] && echo quick || echo full)}
@@ -40,6 +42,17 @@ step() {  # step NN_name: one runner, its output in the log folder, its time on 
             xargs -0 -r grep -ohE 'end to end [0-9.]+ s|jobs.sh: task seconds [0-9.]+' |
             awk '{ n++; t += $(NF) == "s" ? $(NF - 1) : $(NF) } END { printf "%d\t%.1f", n, t }')
     printf '%s\t%s\t%s\n' "$1" "$sec" "${tasks:-0	0.0}" >>"$times"
+    # A step that runs one sweep per profile (a folder each, settings.sh's exp_profile) also gets a
+    # row per profile, STEP@PROFILE, its tasks those whose log path names the profile (the seconds
+    # column is "-": the profiles' sweeps share the step's wall time).
+    local ds
+    for ds in $EXP_DATASETS_E12; do
+      [ -d "$results/$1/$ds" ] || continue
+      tasks=$(find "$results/$1" -path '*/logs/*' -path "*$ds*" -type f -newer "$stamp" -print0 2>/dev/null |
+              xargs -0 -r grep -ohE 'end to end [0-9.]+ s|jobs.sh: task seconds [0-9.]+' |
+              awk '{ n++; t += $(NF) == "s" ? $(NF - 1) : $(NF) } END { printf "%d\t%.1f", n, t }')
+      printf '%s@%s\t-\t%s\n' "$1" "$ds" "${tasks:-0	0.0}" >>"$times"
+    done
     echo "run_all: $1 done in $sec s"
   else
     echo "run_all: $1 FAILED after $(( $(date +%s) - s )) s; its log:" >&2

@@ -30,6 +30,8 @@ if [ "${HELM_EXP_TINY:-0}" = 1 ]; then
   EXP_GRID_STEP=0.5
   EXP_WORKLOADS_E3="steady"; EXP_WORKLOADS_E4="steady"; EXP_WORKLOADS_ROUTERS="steady"
   EXP_WORKLOADS_E7="steady"; EXP_SEEDS_E7="1"; EXP_WORKLOADS_E8="steady"; EXP_LOADS="0.5x"
+  EXP_DATASETS_E12="kuairand-27k amazon-books"  # two profiles: the per-profile sweeps and their join
+  EXP_PROFILE_LOADS="amazon-books=20000"
 elif [ "${HELM_EXP_QUICK:-0}" = 1 ]; then
   EXP_MODE=quick
   EXP_DATASETS="kuairand-27k"
@@ -49,14 +51,19 @@ elif [ "${HELM_EXP_QUICK:-0}" = 1 ]; then
   EXP_SEEDS_E7="1"
   EXP_WORKLOADS_E8="steady"           # the load sweep
   EXP_LOADS="0.3x 0.7x 0.95x"
+  # Experiments 1 and 2 on the other two profiles, at 0.84 of their measured 4-node capacity (as
+  # kuairand-27k's 8,000 is of its 9,493): see exp_profile below.
+  EXP_PROFILE_LOADS="amazon-books=240000 ml-20m=200000"
 else
   EXP_MODE=full
-  EXP_DATASETS="kuairand-27k"   # the other two profiles need their own loads: not wired (RESULTS.md)
-  # Their capacities, measured (`helm-bench capacity --mode sim --target 0.99`, steady, seed 1,
+  EXP_DATASETS="kuairand-27k"   # experiments 3-8; 1 and 2 run all three profiles (exp_profile)
+  # The other two profiles' capacities, measured (`helm-bench capacity --mode sim --target 0.99`, steady, seed 1,
   # kv-affinity, static:0.5, this file's common options but 0.3 s traces with 0.1 s of warm-up
   # and bursts of 0.05 s every 0.15 s, as experiments/09_routing does for these profiles):
   # amazon-books 284,099 qps at 4 nodes, 2,273,131 at 32; ml-20m 237,377 at 4, 1,478,872 at 32
-  # (kuairand-27k: 9,493 at 4 nodes, 1.2 s traces, experiment 7). Not in estimate.sh's 11.4 h.
+  # (kuairand-27k: 9,493 at 4 nodes, 1.2 s traces, experiment 7). Experiments 1 and 2 run them at
+  # 0.84 of the 32-node figure, as in quick.
+  EXP_PROFILE_LOADS="amazon-books=1910000 ml-20m=1240000"
   EXP_NODES=32
   EXP_SCALE=0.05
   # Cut to fit 12 hours of the 2-slot local Slurm (experiments/estimate.sh on the quick run's
@@ -88,7 +95,11 @@ EXP_GRID_STEP_E8=${EXP_GRID_STEP_E8:-$EXP_GRID_STEP}
 # The regimes, time-compressed like the sessions: bursts of 2x the mean rate, 0.2 s long, every
 # 0.6 s on average; the trend's diurnal swing of +-30% spans the whole trace.
 EXP_WORKLOADS=${EXP_WORKLOADS:-"steady trend burst"}
-EXP_COMMON="--scale $EXP_SCALE --duration $EXP_DURATION --warmup-s $EXP_WARMUP --drain-s 3 --session-gap-s 0.02 --slo-ms 50 --control-interval-ms 100 --burst-multiplier 2 --burst-duration-s 0.2 --burst-gap-s 0.6 --trend-amplitude 0.3"
+exp_common() {  # exp_common DURATION WARMUP BURST_S BURST_GAP_S CONTROL_MS: the options every run shares
+  echo "--scale $EXP_SCALE --duration $1 --warmup-s $2 --drain-s 3 --session-gap-s 0.02 --slo-ms 50" \
+       "--control-interval-ms $5 --burst-multiplier 2 --burst-duration-s $3 --burst-gap-s $4 --trend-amplitude 0.3"
+}
+EXP_COMMON=$(exp_common "$EXP_DURATION" "$EXP_WARMUP" 0.2 0.6 100)
 # The pool is stated (the a100-80gb cost model's 72 GiB, x --scale) because only `sim` takes the
 # cost model's pool as its default; `oracle` would simulate the CPU run's 24 MiB x --scale.
 EXP_SIM="--nodes $EXP_NODES --cost-model a100-80gb --pool-mib 73728"
@@ -96,3 +107,21 @@ EXP_SIM="--nodes $EXP_NODES --cost-model a100-80gb --pool-mib 73728"
 # traffic; 04's router table re-checks it) and HELM's own.
 EXP_BASE_ROUTER=kv-affinity
 EXP_POLICY=policies/helm-a100-80gb.h5
+
+# Experiments 1 and 2 cover the three profiles; 3-8 run EXP_DATASETS only.
+EXP_DATASETS_E12=${EXP_DATASETS_E12:-"kuairand-27k amazon-books ml-20m"}
+# exp_profile DATASET: EXP_DATASETS, EXP_LOAD and EXP_COMMON for one profile of experiments 1 and 2
+# (run it in a subshell: it overwrites them). kuairand-27k keeps the settings above. amazon-books
+# and ml-20m have short histories, so their capacity is 25-30x kuairand-27k's: at the same trace
+# length a run would simulate 25-30x the requests. Their traces are a quarter as long (0.3 s, 0.1
+# s of warm-up, as experiments/09_routing's), and so that they still hold 8 measured control
+# windows and see bursts, the control interval, burst length and burst gap are a quarter too.
+exp_profile() {
+  EXP_DATASETS=$1
+  [ "$1" != kuairand-27k ] || return 0
+  local kv
+  for kv in ${EXP_PROFILE_LOADS:-}; do [ "${kv%%=*}" != "$1" ] || EXP_LOAD=${kv#*=}; done
+  [[ " ${EXP_PROFILE_LOADS:-} " == *" $1="* ]] || { echo "settings.sh: no load for profile '$1' in $EXP_MODE mode" >&2; return 2; }
+  EXP_DURATION=0.3 EXP_WARMUP=0.1
+  EXP_COMMON=$(exp_common 0.3 0.1 0.05 0.15 25)
+}

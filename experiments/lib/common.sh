@@ -3,6 +3,7 @@
 #                                       settings.sh, or the KEY=VALUE given), written to OUT
 #   sweep INI                           slurm/sweep.sh --wait, then slurm/collect.sh (runs.csv)
 #   py SCRIPT ARGS                      /usr/bin/python3 with experiments/lib on the path
+#   join_csv OUT CSV...                 the CSVs as one (one header: they must all have it)
 set -euo pipefail
 EXP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO=$(cd "$EXP_ROOT/.." && pwd)
@@ -60,7 +61,7 @@ py() {
 oracle_jobs() {
   local dir=$1 name=$2 runs=$3; shift 3
   mkdir -p "$dir/sched"
-  local list=$dir/oracle-jobs.tsv lq label qps ds wl s stem
+  local list=$dir/$name.tsv lq label qps ds wl s stem
   : >"$list"
   for lq in "$@"; do
     label=${lq%%=*} qps=${lq#*=}
@@ -70,6 +71,14 @@ oracle_jobs() {
     done; done; done
   done
   "$EXP_ROOT/lib/jobs.sh" "$name" "$list"
+}
+
+join_csv() {
+  local out=$1 f; shift
+  for f in "$@"; do
+    [ "$(head -n 1 "$f")" = "$(head -n 1 "$1")" ] || { echo "experiments: $f: header differs from $1's" >&2; exit 2; }
+  done
+  awk 'FNR == 1 && NR != 1 { next } { print }' "$@" >"$out"
 }
 
 # qps_of LOAD: a load as the sweeps write it (a qps, or a share of EXP_CAPACITY like 0.7x).

@@ -11,8 +11,8 @@ q=$src/experiments/results/quick
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 py() { PYTHONPATH="$src/experiments/lib" /usr/bin/python3 "$@" >/dev/null; }
-py "$src/experiments/01_static/table.py" "$q/01_static/static/runs.csv" "$tmp"
-py "$src/experiments/02_oracle/table.py" "$q/01_static/static/runs.csv" "$q/02_oracle/replay/runs.csv" "$q/02_oracle/sched" "$tmp"
+py "$src/experiments/01_static/table.py" "$q/01_static/runs.csv" "$tmp"
+py "$src/experiments/02_oracle/table.py" "$q/01_static/runs.csv" "$q/02_oracle/replay.csv" "$q/02_oracle/sched" "$tmp"
 py "$src/experiments/06_decision/table.py" "$q/06_decision/bench_helm.json" "$tmp"
 py "$src/experiments/07_throughput/table.py" "$q/07_throughput/jobs.tsv" "$tmp"
 py "$src/experiments/02_oracle/table.py" "$q/08_load/load/runs.csv" "$q/08_load/replay/runs.csv" "$q/08_load/sched" "$tmp" e8_oracle_gap_by_load
