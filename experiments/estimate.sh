@@ -48,6 +48,9 @@ counts() {  # counts quick|full: "step tasks size" lines (size: requests per tas
     echo "05_ratio_gap $((D * extra * 2 * S)) $size"                      # helm, mrc where 04 left a regime out
     echo "06_decision 1 $reps"                                            # bench_helm: repetitions
     echo "07_throughput $((D * $(n $EXP_WORKLOADS_E7) * 3 * $(n $EXP_SEEDS_E7))) $size"  # capacity searches
+    # Real runs: the same settings in both modes, so the same tasks and size (their time is wall
+    # time, not simulated requests: no node cost either).
+    echo "10_real $((1 + W * $(n $EXP_REAL_GRID) * $(n $EXP_REAL_SEEDS) + W * 2 * $(n $EXP_REAL_SEEDS))) 1"
     echo "08_load $((D * $(n $EXP_WORKLOADS_E8) * L * (G8 + 2) * S + 2 * D * $(n $EXP_WORKLOADS_E8) * L * S)) $size8"
   )
 }
@@ -62,7 +65,7 @@ awk -v slots="$slots" -v node_cost="$node_cost" -v times="$times" '
     for (i = 1; i <= n; i++) {
       s = order[i]
       if (!(s in qt)) { printf "estimate.sh: %s: no row for step %s\n", times, s > "/dev/stderr"; bad = 1; continue }
-      r = zf[s] / zq[s] * (s == "06_decision" ? 1 : node_cost)
+      r = zf[s] / zq[s] * (s == "06_decision" || s == "10_real" ? 1 : node_cost)
       per = qt[s] > 0 ? qs[s] / qt[s] : 0
       x = per * cf[s] * r
       tq += qs[s]; tf += x

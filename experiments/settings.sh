@@ -125,3 +125,15 @@ exp_profile() {
   EXP_DURATION=0.3 EXP_WARMUP=0.1
   EXP_COMMON=$(exp_common 0.3 0.1 0.05 0.15 25)
 }
+
+# The real-run variant of experiments 1 and 4 (10_real/run.sh): `helm-bench run` on the CPU backend,
+# 1 + 3 MPI ranks, one run at a time, on the routing study's real cell (ml-20m, the small model,
+# --scale 0.01): 8 s of arrivals, 2 s of warm-up, bursts of 2x for 1 s every 3 s, the default 1 s
+# control interval (6 measured windows). Load: 0.7 of the capacity `capacity --mode run` measures
+# on these options (its highest served step, as docs/FIDELITY.md takes it), steady, static:0.5.
+EXP_REAL_DATASET=ml-20m
+EXP_REAL_OPTS="--scale 0.01 --model small --duration 8 --warmup-s 2 --drain-s 5 --slo-ms 50 --burst-multiplier 2 --burst-duration-s 1 --burst-gap-s 3 --trend-amplitude 0.3"
+EXP_REAL_GRID="static:0 static:0.5 static:1"
+EXP_REAL_SEEDS="1 2 3"
+EXP_REAL_LOAD_SHARE=0.7
+[ "$EXP_MODE" != tiny ] || { EXP_REAL_OPTS=${EXP_REAL_OPTS/--duration 8 --warmup-s 2/--duration 2 --warmup-s 0.5}; EXP_REAL_SEEDS="1 2"; }

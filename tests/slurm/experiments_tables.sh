@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # RESULTS.md's tables trace to committed CSVs: the table steps that read only CSVs, logs and JSON
-# (experiments 1, 2, 6, 7, 8) are re-run on experiments/results/quick/ into a temporary folder and
+# (experiments 1, 2, 6, 7, 8 and the real grid of 10) are re-run on experiments/results/quick/ into a temporary folder and
 # must reproduce the committed tables byte for byte; RESULTS.md must be what results_md.py makes of
 # RESULTS.in.md and those tables. No Slurm, no simulation: seconds.
 # Usage: experiments_tables.sh SOURCE_DIR
@@ -18,8 +18,10 @@ py "$src/experiments/07_throughput/table.py" "$q/07_throughput/jobs.tsv" "$tmp"
 py "$src/experiments/02_oracle/table.py" "$q/08_load/load/runs.csv" "$q/08_load/replay/runs.csv" "$q/08_load/sched" "$tmp" e8_oracle_gap_by_load
 cap=$(HELM_EXP_QUICK=1 bash -c "source \"$src/experiments/settings.sh\"; echo \$EXP_CAPACITY")
 py "$src/experiments/08_load/table.py" "$q/08_load/load/runs.csv" "$q/08_load/replay/runs.csv" "$cap" "$tmp"
+mkdir "$tmp/real"
+py "$src/experiments/01_static/table.py" "$q/10_real/static/runs.csv" "$tmp/real"
 fail=0
-for t in e1_best_static e1_static_grid e2_oracle_gap e6_decision e7_capacity e8_oracle_gap_by_load e8_load; do
+for t in real/e1_best_static real/e1_static_grid e1_best_static e1_static_grid e2_oracle_gap e6_decision e7_capacity e8_oracle_gap_by_load e8_load; do
   for ext in md tex csv; do
     cmp -s "$tmp/$t.$ext" "$q/tables/$t.$ext" || { echo "FAIL: $t.$ext differs from the committed table"; diff "$tmp/$t.$ext" "$q/tables/$t.$ext" | head -5; fail=1; }
   done
