@@ -67,7 +67,7 @@ else
   EXP_NODES=32
   EXP_SCALE=0.05
   # Cut to fit 12 hours of the 2-slot local Slurm (experiments/estimate.sh on the quick run's
-  # times.tsv: 11.4 h; the first full settings, 6 s traces, 5 seeds, 5 loads and the 0.1 grid in
+  # times.tsv: 9.8 h with the three profiles in 1-2 and the real runs of 10; the first full settings, 6 s traces, 5 seeds, 5 loads and the 0.1 grid in
   # experiment 8 too, came to 84 h): the 32 nodes, every regime in every table and 3
   # seeds stay; the traces are 1.6 s (12 measured windows of 100 ms, 1.5x quick's 8), the load
   # sweep has quick's three loads on a 0.2 grid, and experiments 1 and 2 keep the 0.1 grid (the
