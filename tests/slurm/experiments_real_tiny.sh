@@ -7,19 +7,8 @@
 # Usage: experiments_real_tiny.sh SOURCE_DIR HELM_BENCH. Needs root (skips with 77 otherwise).
 set -euo pipefail
 src=$1 bench=$2
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: the local Slurm needs root"; exit 77; }
-command -v slurmctld >/dev/null || [ -x /usr/sbin/slurmctld ] ||
-  { echo "FAIL: slurm-wlm is not installed (scripts/setup.sh installs it)"; exit 1; }
-tmp=$(mktemp -d /tmp/helm-exp-real.XXXXXX)
-chmod 0755 "$tmp"
-export HELM_SLURM_DIR=$tmp/slurm HELM_SLURM_PORT=auto HELM_BENCH=$bench HELM_SLURM_CPUS=2
-export HELM_EXP_TINY=1 HELM_EXP_RESULTS=$tmp/res EXP_WORKLOADS=steady
-unset SLURM_CONF
-cleanup() { "$src/slurm/local-cluster.sh" stop >/dev/null 2>&1 || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; tail -n 30 "$tmp/e10.log"; exit 1; }
-"$src/slurm/local-cluster.sh" start >/dev/null
-eval "$("$src/slurm/local-cluster.sh" env)"
+# shellcheck source=experiments_slurm.sh
+source "$(dirname "${BASH_SOURCE[0]}")/experiments_slurm.sh"
 
 "$src/experiments/10_real/run.sh" >"$tmp/e10.log" 2>&1 || fail "10_real/run.sh failed"
 grep -q "^10_real: capacity (highest served, 1 + 3 ranks) [0-9]* qps; offered [0-9]* qps" "$tmp/e10.log" ||
