@@ -30,16 +30,17 @@ counts() {  # counts quick|full: "step tasks size" lines (size: requests per tas
     unset HELM_EXP_TINY EXP_WORKLOADS
     source "$here/settings.sh"
     n() { echo $#; }
+    requests() { awk -v q="$1" -v d="$2" 'BEGIN { print q * d }'; }  # per task: qps x seconds
     D=$(n $EXP_DATASETS) W=$(n $EXP_WORKLOADS) S=$(n $EXP_SEEDS)
     G=$(n $EXP_STATIC_GRID) G8=$(n $(exp_static_grid "$EXP_GRID_STEP_E8")) L=$(n $EXP_LOADS)
     extra=0
     for w in $EXP_WORKLOADS; do [[ " $EXP_WORKLOADS_E4 " == *" $w "* ]] || extra=$((extra + 1)); done
-    size=$(awk -v q="$EXP_LOAD" -v d="$EXP_DURATION" 'BEGIN { print q * d }')
-    size8=$(awk -v q="$EXP_CAPACITY" -v d="$EXP_DURATION" 'BEGIN { print q * d }')
+    size=$(requests "$EXP_LOAD" "$EXP_DURATION")
+    size8=$(requests "$EXP_CAPACITY" "$EXP_DURATION")
     reps=3; [ "$EXP_MODE" = quick ] || reps=10
     for ds in $EXP_DATASETS_E12; do  # one row per profile: each has its own load and trace length
       ( exp_profile "$ds"
-        z=$(awk -v q="$EXP_LOAD" -v d="$EXP_DURATION" 'BEGIN { print q * d }')
+        z=$(requests "$EXP_LOAD" "$EXP_DURATION")
         echo "01_static@$ds $((W * G * S)) $z"                            # the static grid
         echo "02_oracle@$ds $((2 * W * S)) $z" )                          # oracle read + replay
     done

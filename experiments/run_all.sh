@@ -46,29 +46,27 @@ if [ -n "$only" ]; then
 else
   printf 'step\tseconds\ttasks\ttask_seconds\n' >"$times"
 fi
+# task_times STEP [PROFILE]: "TASKS<TAB>TASK_SECONDS" of the Slurm tasks STEP ran since its stamp
+# (of those whose log path names PROFILE, when given). Each task's log says its own time: a sweep's
+# `sim` as "end to end X s", its `run` as "run wall X s" (slurm/helm.sbatch), a lib/jobs.sh task as
+# "jobs.sh: task seconds X".
+task_times() {
+  find "$results/$1" -path '*/logs/*' -path "*${2:-}*" -type f -newer "$log/$1.start" -print0 2>/dev/null |
+    xargs -0 -r grep -ohE 'end to end [0-9.]+ s|run wall [0-9.]+ s|jobs.sh: task seconds [0-9.]+' |
+    awk '{ n++; t += $(NF) == "s" ? $(NF - 1) : $(NF) } END { printf "%d\t%.1f", n, t }'
+}
 step() {  # step NN_name: one runner, its output in the log folder, its time on stdout and in times.tsv
   local s=$(date +%s) stamp=$log/$1.start
   touch "$stamp"
   if "$here/$1/run.sh" >"$log/$1.log" 2>&1; then
     local sec=$(( $(date +%s) - s ))
-    # The Slurm tasks this step ran: each task's log (written after the stamp) says its own time,
-    # a sweep's `sim` as "end to end X s", its `run` as "run wall X s" (slurm/helm.sbatch), a
-    # lib/jobs.sh task as "jobs.sh: task seconds X".
-    local tasks
-    tasks=$(find "$results/$1" -path '*/logs/*' -type f -newer "$stamp" -print0 2>/dev/null |
-            xargs -0 -r grep -ohE 'end to end [0-9.]+ s|run wall [0-9.]+ s|jobs.sh: task seconds [0-9.]+' |
-            awk '{ n++; t += $(NF) == "s" ? $(NF - 1) : $(NF) } END { printf "%d\t%.1f", n, t }')
-    printf '%s\t%s\t%s\n' "$1" "$sec" "${tasks:-0	0.0}" >>"$times"
+    printf '%s\t%s\t%s\n' "$1" "$sec" "$(task_times "$1")" >>"$times"
     # A step that runs one sweep per profile (a folder each, settings.sh's exp_profile) also gets a
     # row per profile, STEP@PROFILE, its tasks those whose log path names the profile (the seconds
     # column is "-": the profiles' sweeps share the step's wall time).
     local ds
     for ds in $EXP_DATASETS_E12; do
-      [ -d "$results/$1/$ds" ] || continue
-      tasks=$(find "$results/$1" -path '*/logs/*' -path "*$ds*" -type f -newer "$stamp" -print0 2>/dev/null |
-              xargs -0 -r grep -ohE 'end to end [0-9.]+ s|run wall [0-9.]+ s|jobs.sh: task seconds [0-9.]+' |
-              awk '{ n++; t += $(NF) == "s" ? $(NF - 1) : $(NF) } END { printf "%d\t%.1f", n, t }')
-      printf '%s@%s\t-\t%s\n' "$1" "$ds" "${tasks:-0	0.0}" >>"$times"
+      [ ! -d "$results/$1/$ds" ] || printf '%s@%s\t-\t%s\n' "$1" "$ds" "$(task_times "$1" "$ds")" >>"$times"
     done
     echo "run_all: $1 done in $sec s"
   else
