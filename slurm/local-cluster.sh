@@ -122,7 +122,7 @@ cmd_start() {
   done
   if running slurmctld && running slurmd; then echo "local-cluster.sh: already running ($dir)"; cmd_env; return 0; fi
   mkdir -p "$dir"/{ctld,spool,run,log}
-  [ "$port" != auto ] || port=$(pick_port)
+  [ "$port" != auto ] || port=$(pick_port) || exit 2  # pick_port said why
   [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge 1024 ] && [ "$port" -lt 65535 ] ||
     die "HELM_SLURM_PORT '$port' is not a port number (1024-65534) or 'auto'"
   chmod 0755 "$dir"
