@@ -119,9 +119,10 @@ EXP_DATASETS_E12=${EXP_DATASETS_E12:-"kuairand-27k amazon-books ml-20m"}
 exp_profile() {
   EXP_DATASETS=$1
   [ "$1" != kuairand-27k ] || return 0
-  local kv
-  for kv in ${EXP_PROFILE_LOADS:-}; do [ "${kv%%=*}" != "$1" ] || EXP_LOAD=${kv#*=}; done
-  [[ " ${EXP_PROFILE_LOADS:-} " == *" $1="* ]] || { echo "settings.sh: no load for profile '$1' in $EXP_MODE mode" >&2; return 2; }
+  local kv load=""
+  for kv in ${EXP_PROFILE_LOADS:-}; do [ "${kv%%=*}" != "$1" ] || load=${kv#*=}; done
+  [ -n "$load" ] || { echo "settings.sh: no load for profile '$1' in $EXP_MODE mode" >&2; return 2; }
+  EXP_LOAD=$load
   EXP_DURATION=0.3 EXP_WARMUP=0.1
   EXP_COMMON=$(exp_common 0.3 0.1 0.05 0.15 25)
 }
@@ -131,9 +132,18 @@ exp_profile() {
 # --scale 0.01): 8 s of arrivals, 2 s of warm-up, bursts of 2x for 1 s every 3 s, the default 1 s
 # control interval (6 measured windows). Load: 0.7 of the capacity `capacity --mode run` measures
 # on these options (its highest served step, as docs/FIDELITY.md takes it), steady, static:0.5.
+# The capacity search's steps are 5 s traces. Tiny (its test): 2 s traces and steps, 2 seeds.
 EXP_REAL_DATASET=ml-20m
-EXP_REAL_OPTS="--scale 0.01 --model small --duration 8 --warmup-s 2 --drain-s 5 --slo-ms 50 --burst-multiplier 2 --burst-duration-s 1 --burst-gap-s 3 --trend-amplitude 0.3"
 EXP_REAL_GRID="static:0 static:0.5 static:1"
-EXP_REAL_SEEDS="1 2 3"
 EXP_REAL_LOAD_SHARE=0.7
-[ "$EXP_MODE" != tiny ] || { EXP_REAL_OPTS=${EXP_REAL_OPTS/--duration 8 --warmup-s 2/--duration 2 --warmup-s 0.5}; EXP_REAL_SEEDS="1 2"; }
+if [ "$EXP_MODE" = tiny ]; then
+  EXP_REAL_DURATION=2 EXP_REAL_WARMUP=0.5 EXP_REAL_CAP_DURATION=2 EXP_REAL_SEEDS="1 2"
+else
+  EXP_REAL_DURATION=8 EXP_REAL_WARMUP=2 EXP_REAL_CAP_DURATION=5 EXP_REAL_SEEDS="1 2 3"
+fi
+# exp_real_opts DURATION: a real run's options (the runs' and the capacity search's differ in length).
+exp_real_opts() {
+  echo "--scale 0.01 --model small --duration $1 --warmup-s $EXP_REAL_WARMUP --drain-s 5 --slo-ms 50" \
+       "--burst-multiplier 2 --burst-duration-s 1 --burst-gap-s 3 --trend-amplitude 0.3"
+}
+EXP_REAL_OPTS=$(exp_real_opts "$EXP_REAL_DURATION")

@@ -16,7 +16,7 @@ d=$EXP_RESULTS/10_real
 t=$EXP_TABLES/real
 mkdir -p "$d" "$t"
 cap_log=$d/capacity.log
-printf '%s\t%s\n' "$cap_log" "cd \"$d\" && \"$HELM_BENCH\" capacity --mode run --workers 3 --mpirun 'mpirun --oversubscribe --bind-to none' --out-dir \"$d/capacity\" ${EXP_REAL_OPTS/--duration 8/--duration 5} --dataset $EXP_REAL_DATASET --workload steady --router $EXP_BASE_ROUTER --memory-policy static:0.5 --qps 100 >\"\$OUT\" 2>&1" >"$d/capacity.tsv"
+printf '%s\t%s\n' "$cap_log" "cd \"$d\" && \"$HELM_BENCH\" capacity --mode run --workers 3 --mpirun 'mpirun --oversubscribe --bind-to none' --out-dir \"$d/capacity\" $(exp_real_opts "$EXP_REAL_CAP_DURATION") --dataset $EXP_REAL_DATASET --workload steady --router $EXP_BASE_ROUTER --memory-policy static:0.5 --qps 100 >\"\$OUT\" 2>&1" >"$d/capacity.tsv"
 "$EXP_ROOT/lib/jobs.sh" "e10-capacity-$EXP_MODE" "$d/capacity.tsv" --exclusive
 cap=$(awk '/^offered/ { s = $5 + 0; if (s > m) m = s } END { printf "%d", m }' "$cap_log")
 [ "${cap:-0}" -gt 0 ] || { echo "10_real: no served rate in $cap_log" >&2; exit 1; }
