@@ -5,25 +5,16 @@ Cell trend/0.5 (seeds 1-3): base 10/12/14, base+adapter 9/10.8/12.6 (10% lower o
 10 +- 0, "lower"); all three equal base+adapter (0 +- 0: "n.s."); static 0.2 equals all three
 (0: "n.s."); mrc 8/9.6/11.2, so all three are 12.5% above it on every seed ("higher").
 Cell burst/0.85: seed 1 is inf for every form, so every paired figure is undefined ("-")."""
-import csv
-import os
-import subprocess
-import sys
-import tempfile
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPT = os.path.join(HERE, "..", "..", "scripts", "eval_helm_ablation_table.py")
+from table_fixture import run_table
 
 
 class HelmAblationTable(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        out = os.path.join(cls.tmp.name, "table.csv")
-        subprocess.run([sys.executable, SCRIPT, os.path.join(HERE, "data", "helm_ablation_tiny.csv"), "--csv", out],
-                       check=True, capture_output=True, text=True)
-        cls.rows = {r["regime"]: r for r in csv.DictReader(open(out))}
+        _, rows = run_table("eval_helm_ablation_table.py", "helm_ablation_tiny.csv")
+        cls.rows = {r["regime"]: r for r in rows}
 
     def test_adapter_and_references(self):
         t = self.rows["trend"]

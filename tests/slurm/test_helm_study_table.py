@@ -12,25 +12,16 @@ Cell p/burst/0.85: static:1 (23 mean) beats static:0 (25); helm is inf on seed 1
 comparisons are undefined ('-'); its SLO 87% < 93.5: no; its goodput 1400/1450/1420 vs
 1600/1650/1620 is lower on every seed: no; the gaps 0.010-0.012 are below 0.03: yes; base and
 base+adapter are identical: n.s."""
-import csv
-import os
-import subprocess
-import sys
-import tempfile
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPT = os.path.join(HERE, "..", "..", "scripts", "eval_helm_study_table.py")
+from table_fixture import run_table
 
 
 class HelmStudyTable(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.csv = os.path.join(cls.tmp.name, "table.csv")
-        cls.md = subprocess.run([sys.executable, SCRIPT, os.path.join(HERE, "data", "helm_study_tiny.csv"), "--csv", cls.csv],
-                                check=True, capture_output=True, text=True).stdout
-        cls.rows = {(r["regime"], r["policy"]): r for r in csv.DictReader(open(cls.csv))}
+        cls.md, rows = run_table("eval_helm_study_table.py", "helm_study_tiny.csv")
+        cls.rows = {(r["regime"], r["policy"]): r for r in rows}
 
     def verdicts(self, regime):
         line = next(x for x in self.md.splitlines() if x.startswith("| p | %s |" % regime) and "`static:" in x
