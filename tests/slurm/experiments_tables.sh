@@ -35,5 +35,20 @@ est=$("$src/experiments/estimate.sh" "$q/tables/times.tsv") || { echo "FAIL: est
 hours=$(sed -n 's/^full: .* = \([0-9.]*\) h .*/\1/p' <<<"$est")
 [ -n "$hours" ] && grep -qF "$hours h**" "$src/RESULTS.md" ||
   { echo "FAIL: RESULTS.md does not state estimate.sh's full-run time ($(tail -n 1 <<<"$est"))"; fail=1; }
+# The other budget figures its prose quotes, from the same files: the quick run's wall seconds (in
+# all, and of experiment 10, added by --step, and of the rest) and the estimate's task-seconds and
+# seconds.
+figures=$(/usr/bin/python3 - "$q/tables/times.tsv" "$est" <<'PY'
+import csv, re, sys
+t = {r["step"]: r["seconds"] for r in csv.DictReader(open(sys.argv[1]), delimiter="\t")}
+total, real = int(t["total"]), int(t.get("10_real", 0))
+m = re.search(r"^full: (\d+) task-seconds .* = (\d+) s =", sys.argv[2], re.M)
+for n in (total, real, total - real) + ((int(m.group(1)), int(m.group(2))) if m else ()):
+    print("{:,} s".format(n) if n < 30000 else "{:,}".format(n))
+PY
+)
+while IFS= read -r f; do
+  grep -qF "$f" "$src/RESULTS.md" || { echo "FAIL: RESULTS.md does not quote '$f' (times.tsv / estimate.sh)"; fail=1; }
+done <<<"$figures"
 [ $fail -eq 0 ] && echo "PASS: the committed tables and RESULTS.md regenerate from the committed CSVs"
 exit $fail
