@@ -4,7 +4,9 @@
 //    process's peak RSS. Cases: 32 nodes ml-20m steady on a100-80gb (goal 1M requests/s),
 //    8 and 32 nodes kuairand-27k at full size (8000-item histories; goal 100K requests/s), the
 //    32-node case again with --emb-sample 0.05 (kuairand_32_sampled, beside it), 1024 nodes
-//    taobao at 100K qps (goal: half the 32-node rate per request).
+//    taobao at 100K qps (goal: half the 32-node rate per request), and kuairand_exp_32: one task
+//    of experiments/ at its full settings (settings.sh: 32 nodes, scale 0.05, 64K qps, 1.6 s,
+//    0.02 s session gaps, static:0.2 with kv-affinity), the shape that bounds the full run's time.
 //  - BM_TrivialReplay/<case>: the same trace through the same router, view and NodeRuntime
 //    batching, but a trivial executor (fixed service time, no caches, no cost model): what an
 //    event loop alone costs, the ceiling the simulator can approach.
@@ -123,14 +125,18 @@ void BM_EmbLookupsKuairandShape(benchmark::State& state) {
 }
 BENCHMARK(BM_EmbLookupsKuairandShape)->Iterations(2000);
 
-// One simulated cluster: dataset (its profile's model), nodes, pool per node, qps, seconds, and
-// the EMB cache's sampling rate (--emb-sample: 1 = exact).
+// One simulated cluster: dataset (its profile's model), nodes, pool per node, qps, seconds, the
+// EMB cache's sampling rate (--emb-sample: 1 = exact), and for an experiment's task its profile
+// scale, session gap (-1: the profile's), memory policy and router (empty: the defaults).
 struct Case {
   const char* dataset;
   const char* model;
   int nodes;
   double pool_mib, qps, seconds;
   double emb_sample = 1;
+  double scale = 1, session_gap_s = -1;
+  const char* memory_policy = "";
+  const char* router = "";
 };
 const std::map<std::string, Case>& cases() {
   static const std::map<std::string, Case> c = {
@@ -141,6 +147,8 @@ const std::map<std::string, Case>& cases() {
       // rows per page: 0.0625 in effect): the rate against kuairand_32 is the option's speed-up.
       {"kuairand_32_sampled", {"kuairand-27k", "kuairand", 32, 40 << 10, 32 * 60, 10, 0.05}},
       {"taobao_1024", {"taobao", "ml-20m", 1024, 1 << 10, 100000, 4}},
+      {"kuairand_exp_32", {"kuairand-27k", "kuairand", 32, 73728, 64000, 1.6, 1, 0.05, 0.02,
+                           "static:0.2", "kv-affinity"}},
   };
   return c;
 }
@@ -159,6 +167,10 @@ const RunContext& context(const std::string& name) {
   o.duration_s = c.seconds;
   o.warmup_s = 1;
   o.emb_sample = c.emb_sample;
+  o.scale = c.scale;
+  o.session_gap_s = c.session_gap_s;
+  if (*c.memory_policy) o.memory_policy = c.memory_policy;
+  if (*c.router) o.router = c.router;
   return built.emplace(name, build_run_context(o, "")).first->second;
 }
 
@@ -310,6 +322,7 @@ SIM_CASE(kuairand_8);
 SIM_CASE(kuairand_32);
 BENCHMARK_CAPTURE(BM_Sim, kuairand_32_sampled, "kuairand_32_sampled")->Iterations(1)->Unit(benchmark::kMillisecond);
 SIM_CASE(taobao_1024);
+SIM_CASE(kuairand_exp_32);
 
 }  // namespace
 }  // namespace helm
