@@ -81,6 +81,7 @@ void EmbCache::lookup_batch(std::span<const ItemId> items, std::vector<const flo
   // and sketch word are prefetched, item i+8's slot is guessed from the index and prefetched,
   // so the cache misses of independent lookups overlap. Guesses are confirmed at item i.
   constexpr size_t kFar = 16, kNear = 8, kRing = 32;
+  const uint32_t rpp = static_cast<uint32_t>(rows_per_page_);
   uint64_t hs[kRing];
   uint32_t guess[kRing];
   const auto far = [&](size_t j) {
@@ -92,7 +93,15 @@ void EmbCache::lookup_batch(std::span<const ItemId> items, std::vector<const flo
   const auto near = [&](size_t j) {
     const uint32_t g = index_.candidate(hs[j % kRing]);
     guess[j % kRing] = g;
-    __builtin_prefetch(slots_.data() + (g != SlotIndex::kEmpty ? g : 0));  // no branch
+    const uint32_t gs = g != SlotIndex::kEmpty ? g : 0;  // no branch
+    __builtin_prefetch(slots_.data() + gs);
+    // The guessed slot's page entries too (slot s lives in local page s / rows_per_page): on
+    // many nodes' large caches they are DRAM misses of their own, read right after the slot.
+    if (!pages_.empty()) {
+      const size_t lp = std::min<size_t>(gs / rpp, pages_.size() - 1);
+      __builtin_prefetch(pages_.data() + lp);
+      __builtin_prefetch(page_epoch_.data() + lp);
+    }
   };
   for (size_t j = 0; j < std::min(n, kFar); ++j) far(j);
   for (size_t j = 0; j < std::min(n, kNear); ++j) near(j);
