@@ -4,9 +4,10 @@
 //    process's peak RSS. Cases: 32 nodes ml-20m steady on a100-80gb (goal 1M requests/s),
 //    8 and 32 nodes kuairand-27k at full size (8000-item histories; goal 100K requests/s), the
 //    32-node case again with --emb-sample 0.05 (kuairand_32_sampled, beside it), 1024 nodes
-//    taobao at 100K qps (goal: half the 32-node rate per request), and kuairand_exp_32: one task
-//    of experiments/ at its full settings (settings.sh: 32 nodes, scale 0.05, 64K qps, 1.6 s,
-//    0.02 s session gaps, static:0.2 with kv-affinity), the shape that bounds the full run's time.
+//    taobao at 100K qps (goal: half the 32-node rate per request), and kuairand_exp_32: the trace,
+//    pools, policy and router of one task of experiments/ at its full settings (settings.sh: 32
+//    nodes, scale 0.05, 64K qps, 1.6 s, 0.02 s session gaps, static:0.2 with kv-affinity; the
+//    warm-up and control options stay this file's), the shape that bounds the full run's time.
 //  - BM_TrivialReplay/<case>: the same trace through the same router, view and NodeRuntime
 //    batching, but a trivial executor (fixed service time, no caches, no cost model): what an
 //    event loop alone costs, the ceiling the simulator can approach.
